@@ -1,0 +1,2 @@
+process.stderr.write('m: not implemented yet\n');
+process.exit(1);
