@@ -1,1 +1,12 @@
-export {};
+export * from './bytes';
+export * from './encoding';
+export * from './hash';
+export * from './store-path';
+export * from './derivation';
+export * from './derivation-print';
+export * from './derivation-parse';
+export * from './derivation-hash';
+export * from './placeholder';
+export * from './nar-source';
+export * from './nar-encode';
+export * from './nar-decode';
