@@ -1,0 +1,162 @@
+/** `openStore`: the store handle, a plain object of functions over one database connection. */
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { MError } from '@m/core';
+import type { Derivation } from '@m/nix-compat';
+import {
+  type AddPathOptions,
+  type PathRegistration,
+  addPath,
+  addText,
+  computeAddPath,
+  isValid,
+  lockPaths,
+  registerOutputs,
+  writeDerivation,
+} from './add';
+import { type Ctx, addTempRoot, makeTempDir, realPathOf, toStorePathOpt } from './context';
+import { openDb } from './db';
+import { type GcOptions, type GcResult, addGcRoot, addIndirectRoot, findRoots, gc } from './gc';
+import { type Layout, ensureLayout, makeLayout } from './layout';
+import { type Release, makeLocks } from './lock';
+import { formatId, selfId } from './process-id';
+import {
+  type ClosureOptions,
+  type PathInfo,
+  type PathInfoEntry,
+  type PathInfoOptions,
+  type WhyDependsOptions,
+  type WhyDependsResult,
+  closure,
+  pathInfo,
+  queryPathInfo,
+  references,
+  referrers,
+  whyDepends,
+} from './query';
+import { type VerifyOptions, type VerifyResult, verify } from './verify';
+
+export interface OpenStoreOptions {
+  /** Physical directory holding the store entries and the `.m/` folder (created if missing). */
+  root: string;
+  /** Logical store directory used in path names and hashes (default /nix/store). */
+  storeDir?: string;
+  /** Called after this handle made a path valid (e.g. to print "copying path …"). */
+  onWrite?: (storePath: string) => void;
+}
+
+export interface Store {
+  readonly root: string;
+  readonly storeDir: string;
+  readonly layout: Layout;
+  /** Physical location of a (logical) store path. */
+  realPath(storePath: string): string;
+  /** Logical store path containing a logical or physical path, or undefined if outside the store. */
+  toStorePath(p: string): string | undefined;
+
+  /** builtins.path / filterSource: copy a file or tree in; returns the store path (as Nix computes it). */
+  addPath(opts: AddPathOptions): string;
+  /** The store path addPath would return, without writing (read-only evaluation). */
+  computeAddPath(opts: AddPathOptions): string;
+  /** builtins.toFile and .drv files: returns the store path. References must be valid. */
+  addText(name: string, text: string | Uint8Array, references?: Iterable<string>): string;
+  /** Writes `<name>.drv` (name defaults to env.name) and records its outputs. */
+  writeDerivation(drv: Derivation, name?: string): string;
+  /** For the builder: registers outputs (content at `from` or already in place) in one transaction. */
+  registerOutputs(regs: PathRegistration[]): void;
+  /** Holds the per-path locks of `paths` (sorted order) until the returned function is called. */
+  lockPaths(paths: Iterable<string>): Release;
+
+  isValid(storePath: string): boolean;
+  queryPathInfo(storePath: string): PathInfo | undefined;
+  references(storePath: string): string[];
+  referrers(storePath: string): string[];
+  /** Output name → path recorded for a valid .drv. */
+  derivationOutputs(drvPath: string): Map<string, string>;
+  /** Valid .drv files that record `outPath` as an output. */
+  derivers(outPath: string): string[];
+  /** Closure in topological order, dependencies first. */
+  closure(paths: Iterable<string>, opts?: ClosureOptions): string[];
+  pathInfo(paths: string[], opts?: PathInfoOptions): PathInfoEntry[];
+  whyDepends(from: string, to: string, opts?: WhyDependsOptions): WhyDependsResult;
+
+  /** Keeps `storePath` alive while this process runs. */
+  addTempRoot(storePath: string): void;
+  addGcRoot(storePath: string, name?: string): string;
+  addIndirectRoot(linkPath: string): string;
+  /** Store paths named by the roots directory. */
+  findRoots(): Set<string>;
+  gc(opts?: GcOptions): GcResult;
+  verify(opts?: VerifyOptions): VerifyResult;
+
+  /** A fresh private directory inside the store's file system (for builds); the caller removes it. */
+  makeTempDir(): string;
+  /** Where the build log of `drvPath` goes. */
+  logPath(drvPath: string): string;
+  /** Closes the database and drops this process's temp roots. */
+  close(): void;
+}
+
+export function openStore(opts: OpenStoreOptions): Store {
+  const storeDir = opts.storeDir ?? '/nix/store';
+  if (!storeDir.startsWith('/') || storeDir.endsWith('/'))
+    throw new MError('BAD_ARGUMENT', `invalid store directory '${storeDir}'`);
+  const layout = makeLayout(opts.root, storeDir);
+  ensureLayout(layout);
+  const db = openDb(layout.dbFile);
+  const me = selfId();
+  const ctx: Ctx = {
+    layout,
+    storeDir,
+    db,
+    locks: makeLocks(layout.locks, me, (fn) => db.write(fn)),
+    me,
+    owner: `${formatId(me)} ${randomBytes(4).toString('hex')}`,
+    tempRooted: new Set(),
+    heldPaths: new Map(),
+    onWrite: opts.onWrite,
+  };
+  let closed = false;
+
+  return {
+    root: layout.root,
+    storeDir,
+    layout,
+    realPath: (p) => realPathOf(ctx, p),
+    toStorePath: (p) => toStorePathOpt(ctx, path.resolve(p)),
+    addPath: (o) => addPath(ctx, o),
+    computeAddPath: (o) => computeAddPath(ctx, o).path,
+    addText: (name, text, refs) => addText(ctx, name, text, refs),
+    writeDerivation: (drv, name) => writeDerivation(ctx, drv, name),
+    registerOutputs: (regs) => registerOutputs(ctx, regs),
+    lockPaths: (paths) => lockPaths(ctx, paths),
+    isValid: (p) => isValid(ctx, p),
+    queryPathInfo: (p) => queryPathInfo(ctx, p),
+    references: (p) => references(ctx, p),
+    referrers: (p) => referrers(ctx, p),
+    derivationOutputs: (p) =>
+      new Map((db.q.drvOutputs.all(p) as { name: string; path: string }[]).map((o) => [o.name, o.path])),
+    derivers: (p) => db.q.derivers.all(p) as string[],
+    closure: (paths, o) => closure(ctx, paths, o),
+    pathInfo: (paths, o) => pathInfo(ctx, paths, o),
+    whyDepends: (a, b, o) => whyDepends(ctx, a, b, o),
+    addTempRoot: (p) => addTempRoot(ctx, p),
+    addGcRoot: (p, name) => addGcRoot(ctx, p, name),
+    addIndirectRoot: (l) => addIndirectRoot(ctx, l),
+    findRoots: () => findRoots(ctx),
+    gc: (o) => gc(ctx, o),
+    verify: (o) => verify(ctx, o),
+    makeTempDir: () => makeTempDir(ctx),
+    logPath: (drvPath) => path.join(layout.logs, `${path.basename(realPathOf(ctx, drvPath))}.log`),
+    close() {
+      if (closed) return;
+      closed = true;
+      for (const r of ctx.heldPaths.values()) r();
+      try {
+        db.write(() => db.q.deleteTempRootsOf.run(ctx.owner));
+      } finally {
+        db.close();
+      }
+    },
+  };
+}
