@@ -1,1 +1,10 @@
-export {};
+/** @m/eval: the lazy Nix 2.8 evaluator. */
+export { createEvaluator, parseAttrPath, type Evaluator, type EvaluatorOptions, type AutoArg } from './evaluator';
+export type { EvalIO, FileType, AddPathOptions, DerivationData, DerivationOutputSpec } from './io';
+export { createPlainFsIO } from './io';
+export type { EvalState, SearchPathEntry } from './state';
+export { getState, runWithState } from './state';
+export * from './value';
+export { printValue, printString } from './print';
+export { valueToJSON } from './to-json';
+export type { BuiltinDef, BuiltinFunction, BuiltinConstant } from './builtins/api';

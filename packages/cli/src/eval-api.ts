@@ -1,0 +1,78 @@
+/**
+ * The slice of @m/eval and @m/lang that the CLI uses, typed locally so that the CLI type-checks
+ * independently of their progress. Loaded dynamically (inside the evaluation worker only), so the
+ * main thread never pays for loading the parser and evaluator.
+ */
+export type Value = unknown;
+export type AutoArg = Value | { expr: string } | { str: string };
+export type AutoArgs = Map<string, AutoArg>;
+
+export interface EvalIO {
+  readonly __evalIO?: never;
+}
+
+export interface EvaluatorOptions {
+  io: EvalIO;
+  nixPath: { prefix: string; path: string }[];
+  storeDir: string;
+  trace?: (msg: string) => void;
+  warn?: (msg: string) => void;
+  /** Whether the user asked for --show-trace (Nix only records some trace entries then). */
+  showTrace?: boolean;
+}
+
+export interface Evaluator {
+  evalFile(path: string): Value;
+  evalString(source: string, basePath: string, origin: string): Value;
+  parseFile(path: string): unknown;
+  parseString(source: string, basePath: string, origin: string): unknown;
+  force(v: Value): Value;
+  forceDeep(v: Value): Value;
+  autoCallFunction(v: Value, autoArgs: AutoArgs): Value;
+  findAlongAttrPath(v: Value, attrPath: string, autoArgs: AutoArgs): Value;
+  printValue(v: Value, opts: { strict: boolean }): string;
+  toJSON(v: Value): string;
+  toXML(v: Value, opts: { location: boolean; strict?: boolean }): string;
+  instantiate(v: Value): string[];
+}
+
+export interface EvalModule {
+  createEvaluator(opts: EvaluatorOptions): Evaluator;
+  createFsEvalIO(opts: { storeDir: string; physicalStore: string }): EvalIO;
+}
+
+/** Until createFsEvalIO lands, the evaluator's read-only createPlainFsIO serves --eval/--parse. */
+interface EvalModuleInProgress extends Partial<EvalModule> {
+  createPlainFsIO?: (opts: { storeDir: string; physicalStore: string }) => EvalIO;
+  instantiate?: (ev: Evaluator, v: Value, autoArgs: AutoArgs) => string[];
+}
+
+/**
+ * nix-instantiate's derivation lines (`drvPath` or `drvPath!output`) for a value, auto-calling
+ * functions with `autoArgs` as getDerivations does: `Evaluator.instantiate` per the contract, or
+ * the module-level `instantiate(ev, v, autoArgs)` of @m/eval.
+ */
+export function instantiateValue(mod: EvalModule, ev: Evaluator, v: Value, autoArgs: AutoArgs): string[] {
+  if (typeof ev.instantiate === 'function') return ev.instantiate(ev.autoCallFunction(v, autoArgs));
+  const fn = (mod as EvalModuleInProgress).instantiate;
+  if (typeof fn !== 'function') throw new Error('derivation instantiation (@m/eval instantiate) is not available in this build');
+  return fn(ev, v, autoArgs);
+}
+
+export interface LangModule {
+  showExpr(expr: unknown): string;
+}
+
+/** Loads the evaluator; a missing export is reported as an internal error by the caller. */
+export async function loadEvalModules(): Promise<{ evalMod: EvalModule; langMod: LangModule }> {
+  const evalMod = { ...((await import('@m/eval')) as unknown as EvalModuleInProgress) };
+  if (evalMod.createFsEvalIO === undefined && evalMod.createPlainFsIO !== undefined) evalMod.createFsEvalIO = evalMod.createPlainFsIO;
+  const langMod = (await import('@m/lang')) as unknown as Partial<LangModule>;
+  if (typeof evalMod.createEvaluator !== 'function' || typeof evalMod.createFsEvalIO !== 'function') {
+    throw new Error('the evaluator (@m/eval createEvaluator/createFsEvalIO) is not available in this build');
+  }
+  if (typeof langMod.showExpr !== 'function') {
+    throw new Error('@m/lang showExpr is not available in this build');
+  }
+  return { evalMod: evalMod as EvalModule, langMod: langMod as LangModule };
+}

@@ -1,0 +1,107 @@
+/**
+ * `m instantiate`: parses nix-instantiate's flags on the main thread, then evaluates in a worker
+ * thread with a large stack (deeply recursive Nix code recurses deeply in the evaluator).
+ */
+import { readFileSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { usageFailure, type Command, type CommandContext } from './command';
+import { resolvePhysicalStore, resolveSearchPath } from './environment';
+import { isUsageError, parseInstantiateArgs, type InstantiateOptions } from './instantiate-args';
+import type { InstantiateJob } from './run-instantiate';
+import { M_VERSION } from './version';
+
+/** Stack of the evaluation worker, in MB (V8 reserves it lazily). */
+export const EVAL_STACK_MB = 1024;
+/** Heap limit of the evaluation worker, in MB (large evaluations need more than V8's default). */
+export const EVAL_HEAP_MB = 8192;
+
+const HELP = `Usage: m instantiate [options] [files...]
+
+Evaluate Nix expressions and instantiate store derivations (a drop-in for nix-instantiate 2.8).
+Files default to ./default.nix; \`-\` reads standard input.
+
+Options:
+  -E, --expr               interpret the arguments as Nix expressions
+  --parse                  only parse, print the abstract syntax tree
+  --eval                   only evaluate, print the resulting value
+  --strict                 with --eval, evaluate lists and attribute sets deeply
+  --json, --xml            with --eval, print the value as JSON or XML
+  --no-location            with --xml, omit source locations
+  -A, --attr PATH          select an attribute (repeatable)
+  --arg NAME EXPR          pass the value of EXPR as argument NAME to functions
+  --argstr NAME STRING     pass STRING as argument NAME to functions
+  -I PATH | PREFIX=PATH    add to the search path for <...> (before NIX_PATH)
+  --find-file FILES        look files up in the search path
+  --show-trace             show the evaluation trace of errors
+  --read-write-mode        accepted for compatibility
+  --add-root PATH          register the derivation under PATH (--indirect accepted)
+  --store DIR              physical store directory (default: $M_STORE, else store/ beside
+                           the nearest makes/ or .git, else ~/.cache/m/store)
+`;
+
+function readStdin(): string {
+  try {
+    return readFileSync(0, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EAGAIN') return readFileSync('/dev/stdin', 'utf8');
+    throw e;
+  }
+}
+
+function makeJob(o: InstantiateOptions, ctx: CommandContext): InstantiateJob {
+  return {
+    options: o,
+    cwd: ctx.cwd,
+    stdinText: o.readStdin ? readStdin() : undefined,
+    searchPath: resolveSearchPath(o.includes, ctx.env),
+    physicalStore: resolvePhysicalStore(o.store, ctx.env, ctx.cwd),
+    storeDir: '/nix/store',
+    debug: ctx.env.M_DEBUG === '1',
+  };
+}
+
+/** Runs the job in the evaluation worker; resolves with its exit code. */
+function runInWorker(job: InstantiateJob, ctx: CommandContext): Promise<number> {
+  return new Promise((resolveCode) => {
+    const worker = new Worker(new URL('./m-worker.js', import.meta.url), {
+      workerData: job,
+      resourceLimits: { stackSizeMb: EVAL_STACK_MB, maxOldGenerationSizeMb: EVAL_HEAP_MB },
+      stdout: false,
+      stderr: false,
+    });
+    let code: number | undefined;
+    worker.on('message', (m: unknown) => {
+      if (typeof m === 'number') code = m;
+    });
+    worker.on('error', (e) => {
+      if ((e as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY') ctx.out.stderr('error: out of memory\n');
+      else ctx.out.stderr(`error: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+      if (job.debug && e instanceof Error && e.stack) ctx.out.stderr(e.stack + '\n');
+      code = 1;
+    });
+    worker.on('exit', () => resolveCode(code ?? 1));
+  });
+}
+
+export const instantiateCommand: Command = {
+  name: 'instantiate',
+  summary: 'evaluate Nix expressions, instantiate derivations (nix-instantiate 2.8)',
+  async run(ctx) {
+    let o: InstantiateOptions;
+    try {
+      o = parseInstantiateArgs(ctx.args);
+    } catch (e) {
+      if (isUsageError(e)) return usageFailure(ctx.out, e.message, 'm instantiate');
+      throw e;
+    }
+    if (o.help) {
+      ctx.out.stdout(HELP);
+      return 0;
+    }
+    if (o.version) {
+      ctx.out.stdout(`m instantiate (m) ${M_VERSION}\n`);
+      return 0;
+    }
+    return runInWorker(makeJob(o, ctx), ctx);
+  },
+};

@@ -1,0 +1,1 @@
+export const M_VERSION = '0.1.0';

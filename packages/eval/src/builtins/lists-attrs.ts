@@ -1,0 +1,196 @@
+/** Core list and attribute-set builtins. Iterative: no JS recursion per element. */
+import {
+  attrPos,
+  callFunction,
+  callFunction1,
+  concatLists,
+  eqValues,
+  evalError,
+  force,
+  forceAttrs,
+  forceBool,
+  forceFunction,
+  forceInt,
+  forceList,
+  forceStringNoCtx,
+  mkAttrs,
+  mkLazy,
+  suggestionHint,
+  typeError,
+  type BuiltinDef,
+  type Lazy,
+  type NixAttrs,
+} from './api';
+import type { Pos } from '@m/lang';
+
+function byName(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Position of the expression that created a set, when known. */
+function setPos(a: NixAttrs): Pos | undefined {
+  const p = a.pos;
+  return p !== null && !(p instanceof Map) && 'kind' in p ? p.pos : undefined;
+}
+
+/** Nix's `attribute 'x' missing for call to 'f'`. */
+export function requireAttr(a: NixAttrs, name: string, funcName: string, pos: Pos | undefined): Lazy {
+  const v = a.map.get(name);
+  if (v !== undefined) return v;
+  const msg = `attribute '${name}' missing for call to '${funcName}'`;
+  const sp = setPos(a);
+  if (sp === undefined) throw typeError(msg, pos);
+  throw typeError(msg, sp).addTrace(`while invoking '${funcName}'`, pos);
+}
+
+function elemAt(list: Lazy[], n: bigint, pos: Pos | undefined): Lazy {
+  if (n < 0n || n >= BigInt(list.length)) throw evalError(`list index ${n} is out of bounds`, pos);
+  return list[Number(n)];
+}
+
+export const listAttrBuiltins: BuiltinDef[] = [
+  { name: '__length', arity: 1, fn: (args, _c, pos) => BigInt(forceList(args[0], pos).length) },
+  { name: '__head', arity: 1, fn: (args, _c, pos) => force(elemAt(forceList(args[0], pos), 0n, pos), pos) },
+  {
+    name: '__tail',
+    arity: 1,
+    fn: (args, _c, pos) => {
+      const l = forceList(args[0], pos);
+      if (l.length === 0) throw evalError("'tail' called on an empty list", pos);
+      return l.slice(1);
+    },
+  },
+  {
+    name: '__elemAt',
+    arity: 2,
+    fn: (args, _c, pos) => force(elemAt(forceList(args[0], pos), forceInt(args[1], pos), pos), pos),
+  },
+  {
+    name: 'map',
+    arity: 2,
+    fn: (args, _c, pos) => {
+      const list = forceList(args[1], pos);
+      const f = args[0];
+      const out = new Array<Lazy>(list.length);
+      for (let i = 0; i < list.length; i++) {
+        const x = list[i];
+        out[i] = mkLazy(() => callFunction1(f, x, pos));
+      }
+      return out;
+    },
+  },
+  {
+    name: '__filter',
+    arity: 2,
+    fn: (args, _c, pos) => {
+      const f = forceFunction(args[0], pos);
+      const list = forceList(args[1], pos);
+      const out: Lazy[] = [];
+      for (let i = 0; i < list.length; i++) {
+        if (forceBool(callFunction1(f, list[i], pos), pos)) out.push(list[i]);
+      }
+      return out.length === list.length ? list : out;
+    },
+  },
+  {
+    name: "__foldl'",
+    arity: 3,
+    fn: (args, _c, pos) => {
+      const f = forceFunction(args[0], pos);
+      const list = forceList(args[2], pos);
+      let acc: Lazy = args[1];
+      for (let i = 0; i < list.length; i++) acc = callFunction(f, [acc, list[i]], pos);
+      return force(acc, pos);
+    },
+  },
+  {
+    name: '__genList',
+    arity: 2,
+    fn: (args, _c, pos) => {
+      const n = forceInt(args[1], pos);
+      if (n < 0n) throw evalError(`cannot create list of size ${n}`, pos);
+      const f = args[0];
+      const len = Number(n);
+      const out = new Array<Lazy>(len);
+      for (let i = 0; i < len; i++) {
+        const arg = BigInt(i);
+        out[i] = mkLazy(() => callFunction1(f, arg, pos));
+      }
+      return out;
+    },
+  },
+  {
+    name: '__elem',
+    arity: 2,
+    fn: (args, _c, pos) => {
+      const list = forceList(args[1], pos);
+      for (let i = 0; i < list.length; i++) if (eqValues(args[0], list[i])) return true;
+      return false;
+    },
+  },
+  { name: '__concatLists', arity: 1, fn: (args, _c, pos) => concatLists(forceList(args[0], pos), pos) },
+
+  {
+    name: '__attrNames',
+    arity: 1,
+    fn: (args, _c, pos) => [...forceAttrs(args[0], pos).map.keys()].sort(byName),
+  },
+  {
+    name: '__attrValues',
+    arity: 1,
+    fn: (args, _c, pos) => {
+      const a = forceAttrs(args[0], pos);
+      return [...a.map.keys()].sort(byName).map((k) => a.map.get(k)!);
+    },
+  },
+  {
+    name: '__getAttr',
+    arity: 2,
+    fn: (args, _c, pos) => {
+      const name = forceStringNoCtx(args[0], pos);
+      const a = forceAttrs(args[1], pos);
+      return force(requireAttr(a, name, 'getAttr', pos), pos);
+    },
+  },
+  {
+    name: '__hasAttr',
+    arity: 2,
+    fn: (args, _c, pos) => {
+      const name = forceStringNoCtx(args[0], pos);
+      return forceAttrs(args[1], pos).map.has(name);
+    },
+  },
+  {
+    name: 'removeAttrs',
+    arity: 2,
+    fn: (args, _c, pos) => {
+      const a = forceAttrs(args[0], pos);
+      const names = forceList(args[1], pos).map((n) => forceStringNoCtx(n, pos));
+      const map = new Map(a.map);
+      for (const n of names) map.delete(n);
+      return mkAttrs(map, a.pos);
+    },
+  },
+  {
+    name: '__listToAttrs',
+    arity: 1,
+    fn: (args, _c, pos) => {
+      const list = forceList(args[0], pos);
+      const map = new Map<string, Lazy>();
+      const positions = new Map<string, Pos>();
+      for (let i = 0; i < list.length; i++) {
+        const item = forceAttrs(list[i], pos);
+        const nameV = requireAttr(item, 'name', 'listToAttrs', pos);
+        const name = forceStringNoCtx(nameV, attrPos(item, 'name'));
+        if (map.has(name)) continue;
+        const value = requireAttr(item, 'value', 'listToAttrs', pos);
+        map.set(name, value);
+        const vp = attrPos(item, 'value');
+        if (vp !== undefined) positions.set(name, vp);
+      }
+      return mkAttrs(map, positions.size > 0 ? positions : null);
+    },
+  },
+];
+
+export { suggestionHint };

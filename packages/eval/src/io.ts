@@ -1,0 +1,122 @@
+/**
+ * EvalIO: every filesystem and store access of the evaluator goes through this interface.
+ * Paths are absolute, canonical filesystem paths; store paths are logical (under `storeDir`).
+ */
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
+
+export type FileType = 'regular' | 'directory' | 'symlink' | 'unknown';
+
+export interface AddPathOptions {
+  /** Store path name (usually the base name of `path`). */
+  name: string;
+  /** Absolute source path on the filesystem. */
+  path: string;
+  /** `recursive` hashes the NAR serialisation (directories allowed); `flat` a single file's bytes. */
+  method: 'flat' | 'recursive';
+  /** Entries for which it returns false are left out (builtins.path / filterSource). */
+  filter?: (path: string, type: FileType) => boolean;
+  /** Expected sha256 (hex) of the content, for fixed-output `builtins.path { sha256 }`. */
+  expectedSha256?: string;
+}
+
+export interface DerivationOutputSpec {
+  path: string;
+  hashAlgo: string;
+  hash: string;
+}
+
+/** A derivation as in Nix's ATerm, with logical store paths. */
+export interface DerivationData {
+  name: string;
+  outputs: Map<string, DerivationOutputSpec>;
+  inputDrvs: Map<string, string[]>;
+  inputSrcs: string[];
+  platform: string;
+  builder: string;
+  args: string[];
+  env: Map<string, string>;
+}
+
+export interface EvalIO {
+  /** Logical store directory, e.g. `/nix/store`. */
+  readonly storeDir: string;
+  /** `import`, `builtins.readFile`, parsing files. UTF-8 decoded. */
+  readFile(path: string): string;
+  /** Raw bytes of a file (builtins.hashFile, fetchurl of file:// URLs); optional, else UTF-8 of readFile. */
+  readFileBytes?(path: string): Uint8Array;
+  /** `builtins.pathExists`, `import` of directories, search path lookup. */
+  pathExists(path: string): boolean;
+  /** `builtins.readDir`: entry names with their types. */
+  readDir(path: string): Map<string, FileType>;
+  /** Type of a path without following a final symlink; undefined when missing. */
+  fileType(path: string): FileType | undefined;
+  /** `builtins.getEnv`. */
+  getEnv(name: string): string | undefined;
+  /** Copies a path into the store (`"${./x}"`, builtins.path, filterSource); returns the store path. */
+  addPathToStore(opts: AddPathOptions): string;
+  /** `builtins.toFile`, derivation-related text files; returns the store path. */
+  addTextToStore(name: string, text: string, references: string[]): string;
+  /** Writes a .drv (derivationStrict); returns its store path. */
+  writeDerivation(drv: DerivationData): string;
+  /** Reads an existing .drv (for hashDerivationModulo of input derivations). */
+  readDerivation(drvPath: string): DerivationData;
+  /** True when `path` is (inside) a store path. */
+  isInStore(path: string): boolean;
+}
+
+export interface FsEvalIOOptions {
+  /** Logical store dir used in store paths (default `/nix/store`). */
+  storeDir?: string;
+  /** Physical directory where store objects are written as `<physicalStore>/<hash>-<name>`. */
+  physicalStore: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Filesystem-backed EvalIO. Store writes go to `physicalStore`; reading a logical store path
+ * (`/nix/store/x`) falls back to the physical copy when the logical one does not exist.
+ *
+ * The store-writing methods are bound to @m/nix-compat's path computations; see `store-io.ts`.
+ */
+export function createPlainFsIO(opts: { storeDir?: string; physicalStore?: string; env?: NodeJS.ProcessEnv }): Pick<
+  EvalIO,
+  'storeDir' | 'readFile' | 'readFileBytes' | 'pathExists' | 'readDir' | 'fileType' | 'getEnv' | 'isInStore'
+> & { physical(path: string): string } {
+  const storeDir = opts.storeDir ?? '/nix/store';
+  const env = opts.env ?? process.env;
+  const physical = (p: string): string => {
+    if (opts.physicalStore && (p === storeDir || p.startsWith(storeDir + '/')) && !fs.existsSync(p)) {
+      return nodePath.join(opts.physicalStore, p.slice(storeDir.length));
+    }
+    return p;
+  };
+  const typeOfStat = (st: fs.Stats): FileType =>
+    st.isFile() ? 'regular' : st.isDirectory() ? 'directory' : st.isSymbolicLink() ? 'symlink' : 'unknown';
+  return {
+    storeDir,
+    physical,
+    readFile: (p) => fs.readFileSync(physical(p), 'utf8'),
+    readFileBytes: (p) => new Uint8Array(fs.readFileSync(physical(p))),
+    pathExists: (p) => fs.existsSync(physical(p)),
+    readDir: (p) => {
+      const m = new Map<string, FileType>();
+      for (const d of fs.readdirSync(physical(p), { withFileTypes: true })) {
+        m.set(
+          d.name,
+          d.isFile() ? 'regular' : d.isDirectory() ? 'directory' : d.isSymbolicLink() ? 'symlink' : 'unknown',
+        );
+      }
+      return m;
+    },
+    fileType: (p) => {
+      try {
+        return typeOfStat(fs.lstatSync(physical(p)));
+      } catch {
+        return undefined;
+      }
+    },
+    getEnv: (name) => env[name],
+    isInStore: (p) => p.startsWith(storeDir + '/'),
+  };
+}

@@ -1,0 +1,81 @@
+/** Values to JSON as builtins.toJSON and `--json` write them (Nix 2.8 value-to-json.cc). */
+import type { Pos } from '@m/lang';
+import { coerceToString } from './coerce';
+import { typeError } from './errors';
+import { attrPos, callFunction1, force } from './eval';
+import { getState } from './state';
+import { escapeJsonString, formatJsonFloat } from './pure/json';
+import { K_ATTRS, K_PATH, K_STRING, K_THUNK, showType, type Lazy, type Thunk } from './value';
+
+/** Serialises a value; string context of everything written is added to `ctx`. */
+export function valueToJSON(v: Lazy, strict: boolean, ctx: Set<string>, pos?: Pos): string {
+  const parts: string[] = [];
+  const rec = (x: Lazy, p: Pos | undefined): void => {
+    const r = strict ? force(x, p) : typeof x === 'object' && x !== null && !Array.isArray(x) && x.k === K_THUNK ? (x as Thunk).v ?? force(x, p) : x;
+    if (r === null) {
+      parts.push('null');
+      return;
+    }
+    switch (typeof r) {
+      case 'boolean':
+        parts.push(r ? 'true' : 'false');
+        return;
+      case 'bigint':
+        parts.push(r.toString());
+        return;
+      case 'number':
+        parts.push(formatJsonFloat(r));
+        return;
+      case 'string':
+        parts.push(escapeJsonString(r));
+        return;
+    }
+    if (Array.isArray(r)) {
+      parts.push('[');
+      for (let i = 0; i < r.length; i++) {
+        if (i > 0) parts.push(',');
+        rec(r[i], p);
+      }
+      parts.push(']');
+      return;
+    }
+    switch (r.k) {
+      case K_STRING:
+        for (const c of r.ctx) ctx.add(c);
+        parts.push(escapeJsonString(r.s));
+        return;
+      case K_PATH: {
+        const sp = getState().copyPathToStore(r.path, p);
+        ctx.add(sp);
+        parts.push(escapeJsonString(sp));
+        return;
+      }
+      case K_ATTRS: {
+        const toStr = r.map.get('__toString');
+        if (toStr !== undefined) {
+          const s = coerceToString(callFunction1(toStr, r, p), p, ctx, false, false);
+          parts.push(escapeJsonString(s));
+          return;
+        }
+        const out = r.map.get('outPath');
+        if (out !== undefined) {
+          rec(out, attrPos(r, 'outPath') ?? p);
+          return;
+        }
+        parts.push('{');
+        let first = true;
+        for (const name of [...r.map.keys()].sort()) {
+          if (!first) parts.push(',');
+          first = false;
+          parts.push(escapeJsonString(name), ':');
+          rec(r.map.get(name)!, attrPos(r, name) ?? p);
+        }
+        parts.push('}');
+        return;
+      }
+    }
+    throw typeError(`cannot convert ${showType(r)} to JSON`, p);
+  };
+  rec(v, pos);
+  return parts.join('');
+}

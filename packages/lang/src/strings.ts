@@ -1,0 +1,101 @@
+/** String literal processing: escapes and indented-string indentation stripping (parser.y). */
+import type { Expr, Pos } from './ast';
+
+/** Processes `\n`, `\r`, `\t`, `\x` escapes and turns CR and CR/LF into LF. */
+export function unescapeStr(s: string): string {
+  if (s.indexOf('\\') < 0 && s.indexOf('\r') < 0) return s;
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (c === '\\') {
+      const d = s[++i];
+      if (d === undefined) break;
+      out += d === 'n' ? '\n' : d === 'r' ? '\r' : d === 't' ? '\t' : d;
+    } else if (c === '\r') {
+      out += '\n';
+      if (s[i + 1] === '\n') i++;
+    } else out += c;
+  }
+  return out;
+}
+
+/** One piece of an indented string: raw text (`indent`: takes part in stripping), or `${e}`. */
+export type IndPart = { text: string; indent: boolean; e?: undefined } | { text?: undefined; e: Expr };
+
+/**
+ * Nix's stripIndentation: removes the smallest indentation of all lines (whitespace-only lines
+ * ignored; interpolations and escapes end a line's indentation), and drops a final line made only
+ * of spaces when the string is a single piece.
+ */
+export function stripIndentation(parts: IndPart[], pos: Pos): Expr {
+  if (parts.length === 0) return { kind: 'string', value: '' };
+
+  let atStartOfLine = true;
+  let minIndent = 1000000;
+  let curIndent = 0;
+  for (const p of parts) {
+    if (p.text === undefined || !p.indent) {
+      if (atStartOfLine) {
+        atStartOfLine = false;
+        if (curIndent < minIndent) minIndent = curIndent;
+      }
+      continue;
+    }
+    const s = p.text;
+    for (let j = 0; j < s.length; j++) {
+      const c = s[j];
+      if (atStartOfLine) {
+        if (c === ' ') curIndent++;
+        else if (c === '\n') curIndent = 0;
+        else {
+          atStartOfLine = false;
+          if (curIndent < minIndent) minIndent = curIndent;
+        }
+      } else if (c === '\n') {
+        atStartOfLine = true;
+        curIndent = 0;
+      }
+    }
+  }
+
+  const es: Expr[] = [];
+  atStartOfLine = true;
+  let curDropped = 0;
+  let n = parts.length;
+  for (const p of parts) {
+    if (p.text === undefined) {
+      atStartOfLine = false;
+      curDropped = 0;
+      es.push(p.e);
+    } else {
+      const s = p.text;
+      let s2 = '';
+      for (let j = 0; j < s.length; j++) {
+        const c = s[j]!;
+        if (atStartOfLine) {
+          if (c === ' ') {
+            if (curDropped++ >= minIndent) s2 += c;
+          } else if (c === '\n') {
+            curDropped = 0;
+            s2 += c;
+          } else {
+            atStartOfLine = false;
+            curDropped = 0;
+            s2 += c;
+          }
+        } else {
+          s2 += c;
+          if (c === '\n') atStartOfLine = true;
+        }
+      }
+      if (n === 1) {
+        const nl = s2.lastIndexOf('\n');
+        if (nl >= 0 && /^ *$/.test(s2.slice(nl + 1))) s2 = s2.slice(0, nl + 1);
+      }
+      es.push({ kind: 'string', value: s2 });
+    }
+    n--;
+  }
+  if (es.length === 1 && es[0]!.kind === 'string') return es[0]!;
+  return { kind: 'concatStrings', forceString: true, es, pos };
+}

@@ -1,0 +1,1 @@
+{ answer = 42; greet = name: "hi ${name}"; }

@@ -1,0 +1,1 @@
+scopedVar + 1

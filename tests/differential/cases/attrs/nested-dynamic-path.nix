@@ -1,0 +1,1 @@
+let k = "mid"; in { top.${k}.leaf = 1; }

@@ -1,0 +1,1 @@
+let s = builtins.appendContext "foo" { }; in [ s (builtins.hasContext s) ]

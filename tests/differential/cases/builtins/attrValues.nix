@@ -1,0 +1,1 @@
+builtins.attrValues { z = 1; b = 2; a = 3; }

@@ -1,0 +1,1 @@
+[ builtins.false builtins.true builtins.null ]

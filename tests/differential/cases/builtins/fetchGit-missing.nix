@@ -1,0 +1,1 @@
+builtins.fetchGit ./no-such-repo

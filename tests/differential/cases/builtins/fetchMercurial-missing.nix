@@ -1,0 +1,1 @@
+builtins.fetchMercurial ./no-such-repo

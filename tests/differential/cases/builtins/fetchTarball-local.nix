@@ -1,0 +1,1 @@
+builtins.readDir (builtins.fetchTarball "file://${toString ../_data/tree.tar.gz}")

@@ -1,0 +1,1 @@
+builtins.fetchurl "file://${toString ../_data/data.txt}"

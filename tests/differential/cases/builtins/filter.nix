@@ -1,0 +1,1 @@
+builtins.filter (x: builtins.isInt x && x > 1) [ 1 2 "a" 3 ]

@@ -1,0 +1,1 @@
+builtins.findFile [ { prefix = "corpus"; path = toString ../_data; } ] "corpus/data.txt"

@@ -1,0 +1,1 @@
+[ (builtins.functionArgs ({ x, y ? 2 }: x)) (builtins.functionArgs (x: x)) (builtins.functionArgs builtins.add) ]

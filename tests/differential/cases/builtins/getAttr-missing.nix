@@ -1,0 +1,1 @@
+builtins.getAttr "zz" { a = 1; }

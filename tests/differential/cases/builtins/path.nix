@@ -1,0 +1,1 @@
+builtins.path { path = ../_data/dir; name = "mydir"; }

@@ -1,0 +1,1 @@
+[ (builtins.pathExists ../_data/data.txt) (builtins.pathExists ./nope) (builtins.pathExists "/") ]

@@ -1,0 +1,1 @@
+[ (builtins.replaceStrings [ "o" "a" ] [ "0" "4" ] "foobar") (builtins.replaceStrings [ "" ] [ "-" ] "abc") (builtins.replaceStrings [ "ab" "a" ] [ "X" "Y" ] "aab") (builtins.replaceStrings [ ] [ ] "same") ]

@@ -1,0 +1,1 @@
+builtins.scopedImport { scopedVar = 41; } ../_data/scoped.nix

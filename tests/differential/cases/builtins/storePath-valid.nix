@@ -1,0 +1,1 @@
+let p = builtins.toFile "sp" "store path"; in builtins.storePath "${p}"

@@ -1,0 +1,1 @@
+map (v: [ (builtins.isAttrs v) (builtins.isBool v) (builtins.isFloat v) (builtins.isFunction v) (builtins.isInt v) (builtins.isList v) (builtins.isNull v) (builtins.isPath v) (builtins.isString v) ]) [ { } true 1.0 (x: x) 1 [ ] null ./. "s" builtins.add ]

@@ -1,0 +1,1 @@
+(derivation { name = "ca"; system = "x86_64-linux"; builder = "/bin/sh"; __contentAddressed = true; }).drvPath

@@ -1,0 +1,1 @@
+let d = derivation { name = "fixed-bad-mode"; system = "x86_64-linux"; builder = "/bin/sh"; outputHashMode = "weird"; outputHash = "sha256-LPJNul+wow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ="; }; in d.drvPath

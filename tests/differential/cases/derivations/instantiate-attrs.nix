@@ -1,0 +1,1 @@
+{ a = derivation { name = "ia"; system = "x86_64-linux"; builder = "/bin/sh"; }; b = { c = derivation { name = "ib"; system = "x86_64-linux"; builder = "/bin/sh"; }; }; }

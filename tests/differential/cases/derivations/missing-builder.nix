@@ -1,0 +1,1 @@
+(derivation { name = "nob"; system = "x86_64-linux"; }).drvPath

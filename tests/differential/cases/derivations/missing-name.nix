@@ -1,0 +1,1 @@
+derivation { system = "x86_64-linux"; builder = "/bin/sh"; }

@@ -1,0 +1,1 @@
+(derivation { name = "nos"; builder = "/bin/sh"; }).drvPath

@@ -1,0 +1,1 @@
+let d = derivation { name = "multi"; system = "x86_64-linux"; builder = "/bin/sh"; outputs = [ "out" "dev" "lib" ]; }; in [ d.drvPath d.outPath d.out.outPath d.dev.outPath d.lib.outPath d.outputName d.dev.outputName ]

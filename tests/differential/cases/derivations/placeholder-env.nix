@@ -1,0 +1,1 @@
+let d = derivation { name = "placeholder"; system = "x86_64-linux"; builder = "/bin/sh"; outputs = [ "out" "bin" ]; cmd = "mkdir ${builtins.placeholder "out"} ${builtins.placeholder "bin"}"; }; in [ d.drvPath d.outPath d.bin.outPath ]

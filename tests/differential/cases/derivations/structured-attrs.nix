@@ -1,0 +1,1 @@
+let d = derivation { name = "structured"; system = "x86_64-linux"; builder = "/bin/sh"; __structuredAttrs = true; list = [ 1 2.5 "s" null true ]; attrs = { a.b = "c"; }; n = 7; }; in [ d.drvPath d.outPath ]

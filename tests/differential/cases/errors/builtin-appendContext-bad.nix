@@ -1,0 +1,1 @@
+builtins.appendContext "x" { "/not/store" = { path = true; }; }

@@ -1,0 +1,1 @@
+let d = derivation { name = "x"; system = "x86_64-linux"; builder = "/bin/sh"; }; in builtins.toFile "f" "${d.drvPath}"

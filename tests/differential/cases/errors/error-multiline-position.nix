@@ -1,0 +1,6 @@
+let
+  a = 1;
+  b = {
+    c = a + "text";
+  };
+in b.c

@@ -1,0 +1,1 @@
+let xs = { a = xs; }; in builtins.deepSeq xs 1

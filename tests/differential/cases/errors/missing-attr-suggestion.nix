@@ -1,0 +1,1 @@
+{ foobar = 1; }.fooba

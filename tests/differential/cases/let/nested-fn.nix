@@ -1,0 +1,1 @@
+let f = x: y: x * y; g = f 3; in g 4

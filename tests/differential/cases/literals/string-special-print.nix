@@ -1,0 +1,1 @@
+[ "" "a\"b" "back\\slash" "dollar $ sign" "\${x}" "tab\there" "nl\nx" "cr\rx" "uni ☃ é" ]

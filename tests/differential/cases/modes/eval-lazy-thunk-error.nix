@@ -1,0 +1,1 @@
+{ a = throw "lazy"; b = 1; }

@@ -1,0 +1,1 @@
+./relative-file

@@ -1,0 +1,1 @@
+{ a = { outPath = "/out"; }; b = { __toString = s: "str"; }; }

@@ -1,0 +1,1 @@
+{ a, b, c, x }: [ (a.b or c) (a.${b} or c.d) ]

@@ -1,0 +1,1 @@
+let x = ./rel; in [ x "${x}" ]

@@ -1,0 +1,1 @@
+builtins.toFile "rw" "read write mode"

@@ -1,0 +1,1 @@
+let a = "x"; b = "y"; in /root/${a}-${b}/z

@@ -1,0 +1,1 @@
+"str" + /some/path

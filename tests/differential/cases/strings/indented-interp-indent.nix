@@ -1,0 +1,5 @@
+let x = "a\nb"; in ''
+    foo
+      ${x}
+    bar
+''

@@ -1,0 +1,5 @@
+let name = "nix"; v = 2; in ''
+  name: ${name}
+  version: ${toString v}
+    nested: ${''inner ${name}''}
+''

@@ -1,0 +1,1 @@
+"${if true then "yes" else "no"}-${builtins.concatStringsSep "," ["a" "b"]}"

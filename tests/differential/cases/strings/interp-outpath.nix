@@ -1,0 +1,1 @@
+let s = { outPath = "/some/path"; }; in "x${s}y"

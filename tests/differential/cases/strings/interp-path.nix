@@ -1,0 +1,1 @@
+let p = ./strings-data; in "${builtins.toString p}"

@@ -1,0 +1,1 @@
+let a = { "foo bar" = 1; }; in a."foo bar"

@@ -1,0 +1,1 @@
+with { }; let z = 1; in z

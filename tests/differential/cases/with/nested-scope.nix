@@ -1,0 +1,1 @@
+let f = x: with { y = 1; }; x + y; in f 10

@@ -1,0 +1,5 @@
+# An explicit abort.
+let
+  stop = msg: abort msg;
+in
+  stop "giving up"

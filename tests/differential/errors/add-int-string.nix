@@ -1,0 +1,5 @@
+# Adding a string to an integer.
+let
+  n = 1;
+in
+  n + "a"

@@ -1,0 +1,6 @@
+# An assertion that does not hold.
+let
+  x = 3;
+in
+  assert x > 5;
+  x
