@@ -25,6 +25,7 @@ import {
   expectedError,
   showLambda,
   showPos,
+  stackOverflowError,
   suggestionHint,
   typeError,
 } from './errors';
@@ -57,6 +58,20 @@ import {
 } from './value';
 import { coerceToString, canonPath } from './coerce';
 import { eqValues } from './equal';
+
+/**
+ * Nesting limit for function calls. V8 gets slow with very deep stacks (each garbage collection
+ * scans the whole stack), so runaway recursion is stopped by this counter long before the JS
+ * stack (1 GiB in the CLI's worker) is exhausted. Set per evaluator (`maxCallDepth`).
+ */
+let maxCallDepth = 1_000_000;
+let callDepth = 0;
+
+export function setMaxCallDepth(n: number): number {
+  const prev = maxCallDepth;
+  maxCallDepth = n;
+  return prev;
+}
 
 /** Maximum number of trace entries collected on one error (deep recursion would add one per level). */
 const MAX_TRACE = 200;
@@ -572,9 +587,16 @@ function callLambda(f: NixLambda, arg: Lazy, pos: Pos | undefined): Value {
     }
     if (!formals.ellipsis && used !== attrs.map.size) unexpectedArgument(lam, attrs, pos);
   }
+  if (++callDepth > maxCallDepth) {
+    callDepth--;
+    throw stackOverflowError(pos);
+  }
   try {
-    return evalExpr(lam.body, env2);
+    const r = evalExpr(lam.body, env2);
+    callDepth--;
+    return r;
   } catch (err) {
+    callDepth--;
     throw addCallTrace(err, lam, pos);
   }
 }

@@ -6,7 +6,7 @@ import { isBuiltinFunction } from './builtins/api';
 import { resolveExprPath } from './builtins/import';
 import { canonPath } from './coerce';
 import { evalError, isStackOverflow, stackOverflowError, suggestionHint, typeError } from './errors';
-import { callFunction1, evalExpr, force, forceDeep } from './eval';
+import { callFunction1, evalExpr, force, forceDeep, setMaxCallDepth } from './eval';
 import type { EvalIO } from './io';
 import { parseWithScope } from './parser';
 import { printValue } from './print';
@@ -24,6 +24,8 @@ export interface EvaluatorOptions {
   /** Receives `builtins.trace` messages (without the "trace: " prefix). */
   trace?: (msg: string) => void;
   warn?: (msg: string) => void;
+  /** Function call nesting limit before `stack overflow (possible infinite recursion)` (default 1,000,000). */
+  maxCallDepth?: number;
 }
 
 export interface Evaluator {
@@ -69,6 +71,7 @@ export function parseAttrPath(s: string): string[] {
 export function createEvaluator(opts: EvaluatorOptions): Evaluator {
   const io = opts.io;
   const pureEval = opts.pureEval ?? false;
+  const maxCallDepth = opts.maxCallDepth ?? 1_000_000;
   const names: string[] = ['builtins'];
   const vals: Lazy[] = [null];
   const builtinsMap = new Map<string, Lazy>();
@@ -162,11 +165,14 @@ export function createEvaluator(opts: EvaluatorOptions): Evaluator {
   /** Runs an entry point with the state installed; JS stack exhaustion becomes an MError. */
   const run = <T>(fn: () => T): T =>
     runWithState(state, () => {
+      const prevDepth = setMaxCallDepth(maxCallDepth);
       try {
         return fn();
       } catch (err) {
         if (isStackOverflow(err)) throw stackOverflowError();
         throw err;
+      } finally {
+        setMaxCallDepth(prevDepth);
       }
     });
 

@@ -71,5 +71,12 @@ describe('instantiate equals nix-instantiate', () => {
       expect((err as { pos?: unknown }).pos).toMatchObject({ file: '//builtin/derivation.nix', line: 28, column: 5 });
     }
     expect(ourError(ev, `${D('e', 'outputs = [ ];')}.drvPath`).message).toBe('list index 0 is out of bounds');
+    try {
+      ev.forceDeep(ev.evalString(`${D('e', 'outputs = [ "out" 1 ];')}.drvPath`, '/', '«string»'));
+      throw new Error('no error');
+    } catch (err) {
+      expect((err as { message: string }).message).toBe('value is an integer while a string was expected');
+      expect((err as { pos?: unknown }).pos).toMatchObject({ file: '//builtin/derivation.nix', line: 17, column: 7 });
+    }
   });
 });
