@@ -1,0 +1,117 @@
+/**
+ * The evaluator's EvalIO backed by a real store: `builtins.path`, `"${./x}"`, filterSource, toFile
+ * and derivationStrict's .drv writes become valid, registered store paths. Reads of logical store
+ * paths go to the store's physical location; everything else is the host file system.
+ */
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
+import { MError } from '@m/core';
+import type { DerivationData, EvalIO, FileType } from '@m/eval';
+import {
+  type Derivation,
+  base16Decode,
+  makeFixedOutputPath,
+  parseDerivation,
+} from '@m/nix-compat';
+import type { Store } from '@m/store';
+
+export interface StoreEvalIOOptions {
+  /** Environment for builtins.getEnv (default process.env). */
+  env?: NodeJS.ProcessEnv;
+}
+
+function typeOf(st: fs.Stats): FileType {
+  if (st.isFile()) return 'regular';
+  if (st.isDirectory()) return 'directory';
+  if (st.isSymbolicLink()) return 'symlink';
+  return 'unknown';
+}
+
+export function toDerivation(d: DerivationData): Derivation {
+  return {
+    outputs: new Map([...d.outputs].map(([k, o]) => [k, { path: o.path, hashAlgo: o.hashAlgo, hash: o.hash }])),
+    inputDrvs: new Map([...d.inputDrvs].map(([k, outs]) => [k, new Set(outs)])),
+    inputSrcs: new Set(d.inputSrcs),
+    platform: d.platform,
+    builder: d.builder,
+    args: [...d.args],
+    env: new Map(d.env),
+  };
+}
+
+export function toDerivationData(name: string, drv: Derivation): DerivationData {
+  return {
+    name,
+    outputs: new Map([...drv.outputs].map(([k, o]) => [k, { ...o }])),
+    inputDrvs: new Map([...drv.inputDrvs].map(([k, outs]) => [k, [...outs]])),
+    inputSrcs: [...drv.inputSrcs],
+    platform: drv.platform,
+    builder: drv.builder,
+    args: [...drv.args],
+    env: new Map(drv.env),
+  };
+}
+
+/** Reads and parses the .drv at `drvPath` from `store`. */
+export function readStoreDerivation(store: Store, drvPath: string): Derivation {
+  if (!store.isValid(drvPath)) throw new MError('STORE_ERROR', `path '${drvPath}' is not valid`);
+  const text = fs.readFileSync(store.realPath(drvPath), 'utf8');
+  return parseDerivation(text, { storeDir: store.storeDir });
+}
+
+function drvName(drvPath: string): string {
+  const base = nodePath.basename(drvPath);
+  return base.slice(33, base.endsWith('.drv') ? -4 : undefined);
+}
+
+export function createStoreEvalIO(store: Store, opts: StoreEvalIOOptions = {}): EvalIO {
+  const storeDir = store.storeDir;
+  const env = opts.env ?? process.env;
+  const inStore = (p: string): boolean => p.startsWith(storeDir + '/');
+  /** Physical location of `p`: store paths live under the store's root. */
+  const physical = (p: string): string => {
+    if (!inStore(p) || store.root === storeDir) return p;
+    return nodePath.join(store.root, p.slice(storeDir.length + 1));
+  };
+
+  return {
+    storeDir,
+    readFile: (p) => fs.readFileSync(physical(p), 'utf8'),
+    readFileBytes: (p) => new Uint8Array(fs.readFileSync(physical(p))),
+    pathExists: (p) => fs.existsSync(physical(p)),
+    readDir: (p) => {
+      const m = new Map<string, FileType>();
+      for (const d of fs.readdirSync(physical(p), { withFileTypes: true }))
+        m.set(d.name, d.isFile() ? 'regular' : d.isDirectory() ? 'directory' : d.isSymbolicLink() ? 'symlink' : 'unknown');
+      return m;
+    },
+    fileType: (p) => {
+      try {
+        return typeOf(fs.lstatSync(physical(p)));
+      } catch {
+        return undefined;
+      }
+    },
+    getEnv: (name) => env[name],
+    addPathToStore(o) {
+      if (o.expectedSha256 !== undefined) {
+        // As Nix: a path already valid under its expected name is not read again.
+        const expected = makeFixedOutputPath({
+          method: o.method,
+          hash: { type: 'sha256', bytes: base16Decode(o.expectedSha256) },
+          name: o.name,
+          storeDir,
+        });
+        if (store.isValid(expected)) {
+          store.addTempRoot(expected);
+          return expected;
+        }
+      }
+      return store.addPath({ name: o.name, srcPath: physical(o.path), method: o.method, filter: o.filter });
+    },
+    addTextToStore: (name, text, references) => store.addText(name, text, references),
+    writeDerivation: (d) => store.writeDerivation(toDerivation(d), d.name),
+    readDerivation: (drvPath) => toDerivationData(drvName(drvPath), readStoreDerivation(store, drvPath)),
+    isInStore: inStore,
+  };
+}
