@@ -58,14 +58,24 @@ import {
 } from './value';
 import { coerceToString, canonPath } from './coerce';
 import { eqValues } from './equal';
+import { mergeMaps } from './layered-map';
 
 /**
  * Nesting limit for function calls. V8 gets slow with very deep stacks (each garbage collection
  * scans the whole stack), so runaway recursion is stopped by this counter long before the JS
  * stack (1 GiB in the CLI's worker) is exhausted. Set per evaluator (`maxCallDepth`).
  */
-let maxCallDepth = 1_000_000;
+let maxCallDepth = 200_000;
 let callDepth = 0;
+
+/** Whether function calls add `while evaluating 'f'` / `from call site` trace entries (--show-trace). */
+let callTraces = true;
+
+export function setCallTraces(on: boolean): boolean {
+  const prev = callTraces;
+  callTraces = on;
+  return prev;
+}
 
 export function setMaxCallDepth(n: number): number {
   const prev = maxCallDepth;
@@ -379,7 +389,7 @@ export function attrPos(attrs: NixAttrs, name: string): Pos | undefined {
       for (const d of p.attrs) if (d.name === name) return d.pos;
       return undefined;
     }
-    p = p.right.map.has(name) ? p.right.pos : p.left.pos;
+    p = p.right.map.has(name) ? p.right.pos : p.left;
   }
 }
 
@@ -501,6 +511,10 @@ function evalCall(e: ExprCall, env: Env): Value {
 /** Applies `fun` to the arguments in turn (like Nix's callFunction with nrArgs). */
 export function callFunction(fun: Lazy, args: Lazy[], pos?: Pos): Value {
   let cur = force(fun, pos);
+  // Fast path: a builtin called with exactly its arity (`a - b`, `builtins.foo x y`).
+  if (typeof cur === 'object' && cur !== null && (cur as PrimOp).k === K_PRIMOP && (cur as PrimOp).arity === args.length) {
+    return callPrimOp(cur as PrimOp, args, pos);
+  }
   let i = 0;
   while (i < args.length) {
     if (typeof cur === 'object' && cur !== null && !Array.isArray(cur)) {
@@ -609,7 +623,7 @@ function unexpectedArgument(lam: ExprLambda, attrs: NixAttrs, pos: Pos | undefin
 
 function addCallTrace(err: unknown, lam: ExprLambda, pos: Pos | undefined): unknown {
   if (isMError(err)) {
-    if (err.trace.length < MAX_TRACE) {
+    if (callTraces && err.trace.length < MAX_TRACE) {
       err.addTrace(`while evaluating ${lam.name !== undefined ? `'${lam.name}'` : 'anonymous lambda'}`, lam.pos);
       err.addTrace('from call site', pos);
     }
@@ -650,9 +664,8 @@ function evalAttrsValue(e: Expr, env: Env): NixAttrs {
 export function updateAttrs(a: NixAttrs, b: NixAttrs): NixAttrs {
   if (a.map.size === 0) return b;
   if (b.map.size === 0) return a;
-  const map = new Map(a.map);
-  for (const [k, v] of b.map) map.set(k, v);
-  const pos: AttrPositions = a.pos === null && b.pos === null ? null : { left: a, right: b };
+  const map = mergeMaps(a.map, b.map);
+  const pos: AttrPositions = a.pos === null && b.pos === null ? null : { left: a.pos, right: b };
   return { k: K_ATTRS, map, pos };
 }
 

@@ -6,12 +6,14 @@ import { isBuiltinFunction } from './builtins/api';
 import { resolveExprPath } from './builtins/import';
 import { canonPath } from './coerce';
 import { evalError, isStackOverflow, stackOverflowError, suggestionHint, typeError } from './errors';
-import { callFunction1, evalExpr, force, forceDeep, setMaxCallDepth } from './eval';
+import { callFunction1, evalExpr, force, forceDeep, setCallTraces, setMaxCallDepth } from './eval';
 import type { EvalIO } from './io';
 import { parseWithScope } from './parser';
 import { printValue } from './print';
 import { runWithState, type EvalState, type SearchPathEntry } from './state';
 import { valueToJSON } from './to-json';
+import { valueToXML } from './to-xml';
+import { instantiate } from './instantiate';
 import { K_ATTRS, K_LAMBDA, K_PRIMOP, mkAttrs, mkThunk, showType, type Env, type Lazy, type NixAttrs, type PrimOp, type Value } from './value';
 
 export type AutoArg = Value | { expr: string } | { str: string };
@@ -24,7 +26,9 @@ export interface EvaluatorOptions {
   /** Receives `builtins.trace` messages (without the "trace: " prefix). */
   trace?: (msg: string) => void;
   warn?: (msg: string) => void;
-  /** Function call nesting limit before `stack overflow (possible infinite recursion)` (default 1,000,000). */
+  /** Whether --show-trace was given: function-call trace entries are only recorded then, as in Nix. */
+  showTrace?: boolean;
+  /** Function call nesting limit before `stack overflow (possible infinite recursion)` (default 200,000). */
   maxCallDepth?: number;
 }
 
@@ -39,6 +43,10 @@ export interface Evaluator {
   findAlongAttrPath(v: Lazy, attrPath: string, autoArgs: Map<string, AutoArg>): Value;
   printValue(v: Lazy, opts: { strict: boolean }): string;
   toJSON(v: Lazy, opts?: { strict?: boolean }): string;
+  /** `--xml` output (`strict` defaults to false like nix-instantiate without --strict). */
+  toXML(v: Lazy, opts: { location: boolean; strict?: boolean }): string;
+  /** nix-instantiate without --eval: the `drvPath[!output]` lines of the derivations in `v`. */
+  instantiate(v: Lazy): string[];
   /** Runs `fn` with this evaluator's state installed (for direct use of the core API). */
   run<T>(fn: () => T): T;
   readonly baseScope: StaticScope;
@@ -71,7 +79,8 @@ export function parseAttrPath(s: string): string[] {
 export function createEvaluator(opts: EvaluatorOptions): Evaluator {
   const io = opts.io;
   const pureEval = opts.pureEval ?? false;
-  const maxCallDepth = opts.maxCallDepth ?? 1_000_000;
+  const maxCallDepth = opts.maxCallDepth ?? 200_000;
+  const showTrace = opts.showTrace ?? false;
   const names: string[] = ['builtins'];
   const vals: Lazy[] = [null];
   const builtinsMap = new Map<string, Lazy>();
@@ -166,6 +175,7 @@ export function createEvaluator(opts: EvaluatorOptions): Evaluator {
   const run = <T>(fn: () => T): T =>
     runWithState(state, () => {
       const prevDepth = setMaxCallDepth(maxCallDepth);
+      const prevTraces = setCallTraces(showTrace);
       try {
         return fn();
       } catch (err) {
@@ -173,6 +183,7 @@ export function createEvaluator(opts: EvaluatorOptions): Evaluator {
         throw err;
       } finally {
         setMaxCallDepth(prevDepth);
+        setCallTraces(prevTraces);
       }
     });
 
@@ -247,7 +258,7 @@ export function createEvaluator(opts: EvaluatorOptions): Evaluator {
     return force(cur);
   };
 
-  return {
+  const self: Evaluator = {
     state,
     baseScope,
     run,
@@ -261,5 +272,8 @@ export function createEvaluator(opts: EvaluatorOptions): Evaluator {
     findAlongAttrPath: (v, attrPath, autoArgs) => run(() => findAlongAttrPath(v, attrPath, autoArgs)),
     printValue: (v, o) => run(() => printValue(v, o)),
     toJSON: (v, o) => run(() => valueToJSON(v, o?.strict ?? true, new Set())),
+    toXML: (v, o) => run(() => valueToXML(v, { location: o.location, strict: o.strict ?? false }, new Set())),
+    instantiate: (v) => run(() => instantiate(self, v)),
   };
+  return self;
 }

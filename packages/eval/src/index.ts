@@ -2,6 +2,9 @@
 export { createEvaluator, parseAttrPath, type Evaluator, type EvaluatorOptions, type AutoArg } from './evaluator';
 export type { EvalIO, FileType, AddPathOptions, DerivationData, DerivationOutputSpec } from './io';
 export { createPlainFsIO } from './io';
+export { createFsEvalIO } from './store-io';
+export { instantiate, getDerivations } from './instantiate';
+export { valueToXML } from './to-xml';
 export type { EvalState, SearchPathEntry } from './state';
 export { getState, runWithState } from './state';
 export * from './value';

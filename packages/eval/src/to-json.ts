@@ -11,7 +11,13 @@ import { K_ATTRS, K_PATH, K_STRING, K_THUNK, showType, type Lazy, type Thunk } f
 export function valueToJSON(v: Lazy, strict: boolean, ctx: Set<string>, pos?: Pos): string {
   const parts: string[] = [];
   const rec = (x: Lazy, p: Pos | undefined): void => {
-    const r = strict ? force(x, p) : typeof x === 'object' && x !== null && !Array.isArray(x) && x.k === K_THUNK ? (x as Thunk).v ?? force(x, p) : x;
+    let r;
+    if (strict) r = force(x, p);
+    else if (typeof x === 'object' && x !== null && !Array.isArray(x) && x.k === K_THUNK) {
+      // Like Nix without --strict: a value nobody forced yet cannot be printed.
+      r = (x as Thunk).v;
+      if (r === undefined) throw typeError('cannot convert a thunk to JSON', p);
+    } else r = x;
     if (r === null) {
       parts.push('null');
       return;

@@ -61,7 +61,16 @@ export type AttrPositions =
   | null
   | Map<string, Pos>
   | ExprAttrs
-  | { readonly left: NixAttrs; readonly right: NixAttrs };
+  | AttrPositionsUpdate;
+
+/**
+ * Positions of `a // b`: `right` (the set b) answers for its own names, `left` (a's positions)
+ * for the rest. Only b's set is retained, so long `//` chains do not keep every intermediate set alive.
+ */
+export interface AttrPositionsUpdate {
+  readonly left: AttrPositions;
+  readonly right: NixAttrs;
+}
 
 export interface NixAttrs {
   readonly k: 3;

@@ -55,7 +55,7 @@ export const attrMoreBuiltins: BuiltinDef[] = [
       const [small, other] = a.map.size <= b.map.size ? [a.map, b.map] : [b.map, a.map];
       for (const name of small.keys()) if (other.has(name)) map.set(name, b.map.get(name)!);
       // every attribute comes from `b`, so `b` knows all the positions
-      return mkAttrs(map, { left: b, right: b });
+      return mkAttrs(map, { left: b.pos, right: b });
     },
   },
   {

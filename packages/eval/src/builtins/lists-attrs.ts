@@ -74,7 +74,8 @@ export const listAttrBuiltins: BuiltinDef[] = [
       const out = new Array<Lazy>(list.length);
       for (let i = 0; i < list.length; i++) {
         const x = list[i];
-        out[i] = mkLazy(() => callFunction1(f, x, pos));
+        // Like Nix's tApp thunks: the application is forced without a position.
+        out[i] = mkLazy(() => callFunction1(f, x));
       }
       return out;
     },
@@ -114,7 +115,7 @@ export const listAttrBuiltins: BuiltinDef[] = [
       const out = new Array<Lazy>(len);
       for (let i = 0; i < len; i++) {
         const arg = BigInt(i);
-        out[i] = mkLazy(() => callFunction1(f, arg, pos));
+        out[i] = mkLazy(() => callFunction1(f, arg));
       }
       return out;
     },

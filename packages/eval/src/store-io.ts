@@ -1,0 +1,114 @@
+/**
+ * createFsEvalIO: the real EvalIO. Reads the filesystem; store objects are written under
+ * `physicalStore` as `<physicalStore>/<hash>-<name>` (logical path `<storeDir>/<hash>-<name>`),
+ * with paths computed by @m/nix-compat exactly as Nix computes them. Writes are atomic (a
+ * temporary sibling renamed into place) and idempotent (an existing object is kept).
+ */
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
+import {
+  computeStorePathForText,
+  derivationStorePath,
+  hashBytes,
+  makeFixedOutputPath,
+  narHash,
+  parseDerivation,
+  printDerivation,
+  type Derivation,
+  type NarSource,
+} from '@m/nix-compat';
+import { fromDerivationData, toDerivationData } from './builtins/store-state';
+import { createPlainFsIO, type EvalIO, type FileType, type FsEvalIOOptions } from './io';
+
+function fileTypeOf(st: fs.Stats): FileType {
+  return st.isSymbolicLink() ? 'symlink' : st.isDirectory() ? 'directory' : st.isFile() ? 'regular' : 'unknown';
+}
+
+/** A NAR source over the real filesystem, leaving out entries rejected by `filter`. */
+function fsNarSource(filter?: (p: string, t: FileType) => boolean): NarSource {
+  return {
+    lstat(p) {
+      const st = fs.lstatSync(p);
+      const type = st.isSymbolicLink() ? 'symlink' : st.isDirectory() ? 'directory' : 'regular';
+      return { type, executable: (st.mode & 0o100) !== 0, size: st.size };
+    },
+    *readChunks(p) {
+      yield new Uint8Array(fs.readFileSync(p));
+    },
+    readdir(p) {
+      const names = fs.readdirSync(p).sort();
+      return filter ? names.filter((n) => filter(p + '/' + n, fileTypeOf(fs.lstatSync(p + '/' + n)))) : names;
+    },
+    readlink: (p) => fs.readlinkSync(p),
+  };
+}
+
+function copyInto(src: NarSource, from: string, to: string): void {
+  const st = src.lstat(from);
+  if (st.type === 'directory') {
+    fs.mkdirSync(to);
+    for (const n of src.readdir(from)) copyInto(src, from + '/' + n, to + '/' + n);
+  } else if (st.type === 'symlink') fs.symlinkSync(src.readlink(from), to);
+  else {
+    fs.copyFileSync(from, to);
+    fs.chmodSync(to, st.executable ? 0o555 : 0o444);
+  }
+}
+
+export function createFsEvalIO(opts: FsEvalIOOptions): EvalIO {
+  const storeDir = opts.storeDir ?? '/nix/store';
+  const physicalStore = opts.physicalStore;
+  fs.mkdirSync(physicalStore, { recursive: true });
+  const plain = createPlainFsIO({ storeDir, physicalStore, env: opts.env });
+  const phys = (sp: string): string => nodePath.join(physicalStore, sp.slice(storeDir.length + 1));
+
+  /** Creates the object once: `write(tmp)` fills a temporary path that is then renamed into place. */
+  const materialise = (sp: string, write: (tmp: string) => void): void => {
+    const dest = phys(sp);
+    if (fs.existsSync(dest)) return;
+    const tmp = `${dest}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+    try {
+      write(tmp);
+      fs.renameSync(tmp, dest);
+    } catch (e) {
+      fs.rmSync(tmp, { recursive: true, force: true });
+      if (!fs.existsSync(dest)) throw e;
+    }
+  };
+
+  return {
+    storeDir,
+    readFile: plain.readFile,
+    pathExists: plain.pathExists,
+    readDir: plain.readDir,
+    fileType: plain.fileType,
+    getEnv: plain.getEnv,
+    isInStore: plain.isInStore,
+    addTextToStore(name, text, references) {
+      const sp = computeStorePathForText(name, text, references, storeDir);
+      materialise(sp, (tmp) => fs.writeFileSync(tmp, text, { mode: 0o444 }));
+      return sp;
+    },
+    addPathToStore(o) {
+      const source = plain.physical(o.path);
+      const src = fsNarSource(o.filter);
+      const hash =
+        o.method === 'flat' ? hashBytes('sha256', new Uint8Array(fs.readFileSync(source))) : narHash(source, src).hash;
+      const sp = makeFixedOutputPath({ method: o.method, hash, name: o.name, storeDir });
+      materialise(sp, (tmp) => copyInto(src, source, tmp));
+      return sp;
+    },
+    writeDerivation(d) {
+      const drv: Derivation = fromDerivationData(d);
+      const sp = derivationStorePath(drv, d.name, storeDir);
+      const text = printDerivation(drv);
+      materialise(sp, (tmp) => fs.writeFileSync(tmp, text, { mode: 0o444 }));
+      return sp;
+    },
+    readDerivation(drvPath) {
+      const drv = parseDerivation(plain.readFile(drvPath), { storeDir });
+      const base = drvPath.slice(drvPath.lastIndexOf('/') + 1);
+      return toDerivationData(base.slice(33, -'.drv'.length), drv);
+    },
+  };
+}
