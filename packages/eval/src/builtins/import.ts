@@ -15,6 +15,7 @@ import {
   type Value,
 } from './api';
 import { canonPath } from '../coerce';
+import { COREPKGS, COREPKGS_PREFIX } from './corepkgs';
 import type { SearchPathEntry } from '../state';
 
 /** A path, or its `default.nix` when it is a directory (Nix's resolveExprPath). */
@@ -38,6 +39,7 @@ export function findFile(ctx: EvalState, searchPath: SearchPathEntry[], path: st
     const res = root + suffix;
     if (ctx.io.pathExists(res)) return canonPath(res);
   }
+  if (path.startsWith('nix/')) return COREPKGS_PREFIX + path.slice(4);
   const msg = ctx.pureEval
     ? `cannot look up '<${path}>' in pure evaluation mode (use '--impure' to override)`
     : `file '${path}' was not found in the Nix search path (add it using $NIX_PATH or -I)`;
@@ -52,7 +54,12 @@ export const importBuiltins: BuiltinDef[] = [
   {
     name: 'import',
     arity: 1,
-    fn: (args, ctx, pos) => ctx.evalFile(realisePath(args[0], pos)),
+    fn: (args, ctx, pos) => {
+      const path = realisePath(args[0], pos);
+      const core = path.startsWith(COREPKGS_PREFIX) ? COREPKGS[path.slice(COREPKGS_PREFIX.length)] : undefined;
+      if (core !== undefined) return evalExpr(ctx.parseSource(core, path, '/', ctx.baseScope), ctx.baseEnv);
+      return ctx.evalFile(path);
+    },
   },
   {
     name: 'scopedImport',
