@@ -41,22 +41,12 @@ export interface EvalModule {
   createFsEvalIO(opts: { storeDir: string; physicalStore: string }): EvalIO;
 }
 
-/** Until createFsEvalIO lands, the evaluator's read-only createPlainFsIO serves --eval/--parse. */
-interface EvalModuleInProgress extends Partial<EvalModule> {
-  createPlainFsIO?: (opts: { storeDir: string; physicalStore: string }) => EvalIO;
-  instantiate?: (ev: Evaluator, v: Value, autoArgs: AutoArgs) => string[];
-}
-
 /**
- * nix-instantiate's derivation lines (`drvPath` or `drvPath!output`) for a value, auto-calling
- * functions with `autoArgs` as getDerivations does: `Evaluator.instantiate` per the contract, or
- * the module-level `instantiate(ev, v, autoArgs)` of @m/eval.
+ * nix-instantiate's derivation lines (`drvPath` or `drvPath!output`) for a value, auto-calling a
+ * function with `autoArgs` first as getDerivations does.
  */
-export function instantiateValue(mod: EvalModule, ev: Evaluator, v: Value, autoArgs: AutoArgs): string[] {
-  if (typeof ev.instantiate === 'function') return ev.instantiate(ev.autoCallFunction(v, autoArgs));
-  const fn = (mod as EvalModuleInProgress).instantiate;
-  if (typeof fn !== 'function') throw new Error('derivation instantiation (@m/eval instantiate) is not available in this build');
-  return fn(ev, v, autoArgs);
+export function instantiateValue(ev: Evaluator, v: Value, autoArgs: AutoArgs): string[] {
+  return ev.instantiate(ev.autoCallFunction(v, autoArgs));
 }
 
 export interface LangModule {
@@ -65,8 +55,7 @@ export interface LangModule {
 
 /** Loads the evaluator; a missing export is reported as an internal error by the caller. */
 export async function loadEvalModules(): Promise<{ evalMod: EvalModule; langMod: LangModule }> {
-  const evalMod = { ...((await import('@m/eval')) as unknown as EvalModuleInProgress) };
-  if (evalMod.createFsEvalIO === undefined && evalMod.createPlainFsIO !== undefined) evalMod.createFsEvalIO = evalMod.createPlainFsIO;
+  const evalMod = (await import('@m/eval')) as unknown as Partial<EvalModule>;
   const langMod = (await import('@m/lang')) as unknown as Partial<LangModule>;
   if (typeof evalMod.createEvaluator !== 'function' || typeof evalMod.createFsEvalIO !== 'function') {
     throw new Error('the evaluator (@m/eval createEvaluator/createFsEvalIO) is not available in this build');

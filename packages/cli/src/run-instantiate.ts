@@ -2,12 +2,12 @@
  * The body of `m instantiate` (nix-instantiate's processExpr and main loop). Runs inside the
  * evaluation worker; all output goes through `out`, the exit code is returned.
  */
-import { lstatSync, mkdirSync, readlinkSync, symlinkSync, unlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readlinkSync, symlinkSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { MError, isMError } from '@m/core';
 import type { InstantiateOptions, SearchPathEntry } from './instantiate-args';
 import { isUri } from './instantiate-args';
-import { instantiateValue, loadEvalModules, type AutoArgs, type EvalModule, type Evaluator, type EvaluatorOptions, type LangModule, type Value } from './eval-api';
+import { instantiateValue, loadEvalModules, type AutoArgs, type Evaluator, type EvaluatorOptions, type LangModule, type Value } from './eval-api';
 import type { Output } from './output';
 import { renderDiagnostic, renderError, type RenderableError } from './render-error';
 
@@ -50,7 +50,10 @@ export function resolveExprPath(path: string): string {
       p = resolve(dirname(p), readlinkSync(p));
       continue;
     }
-    return st.isDirectory() ? join(p, 'default.nix') : p;
+    if (!st.isDirectory()) return p;
+    const file = join(p, 'default.nix');
+    if (!existsSync(file)) throw new MError('IO_ERROR', `opening file '${file}': No such file or directory`);
+    return file;
   }
 }
 
@@ -107,7 +110,7 @@ export async function runInstantiate(job: InstantiateJob, out: Output): Promise<
       if (a.kind === 'expr') stringSources.push(a.value);
       autoArgs.set(a.name, a.kind === 'expr' ? { expr: a.value } : { str: a.value });
     }
-    const ctx: Ctx = { ev, evalMod, lang: langMod, out, o, autoArgs, job, rootNr: 0, warnedGc: false };
+    const ctx: Ctx = { ev, lang: langMod, out, o, autoArgs, job, rootNr: 0, warnedGc: false };
 
     if (o.findFile) {
       for (const f of o.files) out.stdout(findFile(ctx, f) + '\n');
@@ -138,7 +141,6 @@ export async function runInstantiate(job: InstantiateJob, out: Output): Promise<
 
 interface Ctx {
   ev: Evaluator;
-  evalMod: EvalModule;
   lang: LangModule;
   out: Output;
   o: InstantiateOptions;
@@ -187,7 +189,7 @@ function processSource(ctx: Ctx, attrPaths: string[], src: Source): void {
       }
     } else {
       mkdirSync(ctx.job.physicalStore, { recursive: true });
-      const lines = instantiateValue(ctx.evalMod, ev, v, ctx.autoArgs);
+      const lines = instantiateValue(ev, v, ctx.autoArgs);
       for (const line of lines) out.stdout(addRoot(ctx, line) + '\n');
     }
   }

@@ -14,7 +14,7 @@ import {
   type Lazy,
   type Value,
 } from './api';
-import { canonPath } from '../coerce';
+import { canonPath, coerceToString } from '../coerce';
 import { COREPKGS, COREPKGS_PREFIX } from './corepkgs';
 import type { SearchPathEntry } from '../state';
 
@@ -98,7 +98,7 @@ export const importBuiltins: BuiltinDef[] = [
         const prefix = p === undefined ? '' : forceStringCtx(p, new Set(), pos);
         const pathV = a.map.get('path');
         if (pathV === undefined) throw new MError('TYPE_ERROR', "attribute 'path' missing", { pos });
-        searchPath.push({ prefix, path: forceStringCtx(pathV, new Set(), pos) });
+        searchPath.push({ prefix, path: coerceToString(pathV, pos, new Set(), false, false) });
       }
       const name = forceStringCtx(args[1], new Set(), pos);
       return mkPath(findFile(ctx, searchPath, name, pos));

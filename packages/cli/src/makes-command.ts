@@ -1,0 +1,182 @@
+/**
+ * `m PROJECT [options] [OUTPUT [ARGS…]]` (fluidattacks/makes' command line): lists the outputs of
+ * the project in directory PROJECT, or evaluates and builds OUTPUT, prints its store path on stdout
+ * and, when it is a script, runs it with ARGS in a namespace where the store is at /nix/store,
+ * exiting with its exit code. Main thread side: when the eval cache proves nothing the last
+ * evaluation read has changed, no evaluator is loaded at all; otherwise the evaluation worker
+ * runs run-makes.ts.
+ */
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
+import { isatty } from 'node:tty';
+import { Worker } from 'node:worker_threads';
+import { isMError } from '@m/core';
+import { DEFAULT_MAKES_DIRS, depsHold, discoverOutputs, plainDirReader, readProjectCache, unknownOutputError } from '@m/makes/light';
+import { usageFailure, type Command, type CommandContext } from './command';
+import { resolvePhysicalStore } from './environment';
+import { EVAL_HEAP_MB, EVAL_STACK_MB } from './instantiate-command';
+import { MAKES_HELP, MakesUsageError, parseMakesArgs, type MakesOptions } from './makes-args';
+import { renderError } from './render-error';
+import { runInStoreNamespace } from './run-in-namespace';
+import type { MakesJob, MakesResult } from './run-makes';
+import { M_VERSION } from './version';
+
+const STORE_DIR = '/nix/store';
+
+/** True when `name` (the first word of the command line) names a project rather than a command. */
+export function looksLikeProject(name: string): boolean {
+  return name === '.' || name === '..' || name.includes('/');
+}
+
+function wantsColor(env: NodeJS.ProcessEnv, fd: number): boolean {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
+  return isatty(fd) && env.TERM !== 'dumb';
+}
+
+const isTTY = (fd: number): boolean => isatty(fd);
+
+function runWorker(job: MakesJob, ctx: CommandContext): Promise<{ code: number; result?: MakesResult }> {
+  return new Promise((resolve) => {
+    const worker = new Worker(new URL('./m-worker.js', import.meta.url), {
+      workerData: job,
+      resourceLimits: { stackSizeMb: EVAL_STACK_MB, maxOldGenerationSizeMb: EVAL_HEAP_MB },
+      stdout: false,
+      stderr: false,
+    });
+    let code: number | undefined;
+    let result: MakesResult | undefined;
+    worker.on('message', (m: unknown) => {
+      if (typeof m === 'number') code = m;
+      else if (m && typeof m === 'object' && (m as MakesResult).kind === 'makes-result') result = m as MakesResult;
+    });
+    worker.on('error', (e) => {
+      ctx.out.stderr(`error: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+      if (job.debug && e instanceof Error && e.stack) ctx.out.stderr(e.stack + '\n');
+      code = 1;
+    });
+    worker.on('exit', () => resolve({ code: code ?? 1, result }));
+  });
+}
+
+function printListing(ctx: CommandContext, o: MakesOptions, outputs: [string, string][]): number {
+  if (o.json) {
+    ctx.out.stdout(JSON.stringify(outputs.map(([name, file]) => ({ name, file }))) + '\n');
+    return 0;
+  }
+  const lines = outputs.map(([n]) => `  ${n}`).join('\n');
+  ctx.out.stdout(`Usage: m ${o.project} OUTPUT [ARGS...]\n\nOutputs:\n${lines || '  (none: add makes/<name>/main.nix)'}\n`);
+  // As makes: a listing is only an answer for a person at a terminal.
+  return isTTY(1) ? 0 : 1;
+}
+
+interface Resolved {
+  projectDir: string;
+  storeRoot: string;
+}
+
+function resolveProject(o: MakesOptions, ctx: CommandContext): Resolved | string {
+  const abs = nodePath.resolve(ctx.cwd, o.project);
+  let projectDir: string;
+  try {
+    projectDir = fs.realpathSync(abs);
+  } catch {
+    return `project directory '${o.project}' does not exist`;
+  }
+  if (!fs.statSync(projectDir).isDirectory()) return `project '${o.project}' is not a directory`;
+  return { projectDir, storeRoot: nodePath.resolve(resolvePhysicalStore(o.store, ctx.env, projectDir)) };
+}
+
+async function runOutput(outPath: string, o: MakesOptions, r: Resolved, ctx: CommandContext): Promise<number> {
+  ctx.out.stdout(outPath + '\n');
+  const physical = nodePath.join(r.storeRoot, nodePath.basename(outPath));
+  const action = nodePath.join(physical, 'makes-action.sh');
+  if (!fs.existsSync(action)) return 0;
+  try {
+    return await runInStoreNamespace([`${outPath}/makes-action.sh`, outPath, ...o.scriptArgs], {
+      physicalStore: r.storeRoot,
+      storeDir: STORE_DIR,
+      cwd: ctx.cwd,
+      env: ctx.env,
+    });
+  } catch (e) {
+    ctx.out.stderr(`error: running '${o.output}': ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+}
+
+export async function runMakes(project: string, args: readonly string[], ctx: CommandContext): Promise<number> {
+  let o: MakesOptions;
+  try {
+    o = parseMakesArgs(project, args);
+  } catch (e) {
+    if (e instanceof MakesUsageError) return usageFailure(ctx.out, e.message, 'm . --help');
+    throw e;
+  }
+  if (o.help) {
+    ctx.out.stdout(MAKES_HELP);
+    return 0;
+  }
+  const r = resolveProject(o, ctx);
+  if (typeof r === 'string') {
+    ctx.out.stderr(`error: ${r}\n`);
+    return 1;
+  }
+  const useCache = !o.noCache;
+  const cache = useCache ? readProjectCache(r.storeRoot, r.projectDir, M_VERSION) : undefined;
+
+  // The makes directories: the default, or makes.nix's (from the cache when still valid).
+  let makesDirs: readonly string[] | undefined = DEFAULT_MAKES_DIRS;
+  if (fs.existsSync(nodePath.join(r.projectDir, 'makes.nix'))) {
+    makesDirs = cache?.config && depsHold(cache.config.deps, ctx.env) ? cache.config.makesDirs : undefined;
+  }
+
+  if (makesDirs !== undefined) {
+    const outputs = discoverOutputs(r.projectDir, makesDirs, plainDirReader, new Set([r.storeRoot]));
+    if (o.output === undefined) return printListing(ctx, o, [...outputs]);
+    if (!outputs.has(o.output)) {
+      const e = unknownOutputError(o.output, outputs.keys());
+      ctx.out.stderr(renderError({ message: e.message, hint: e.hint }, { showTrace: false }));
+      return 1;
+    }
+    const hit = cache?.outputs[o.output];
+    if (hit && fs.existsSync(nodePath.join(r.storeRoot, nodePath.basename(hit.outPath))) && depsHold(hit.deps, ctx.env)) {
+      return runOutput(hit.outPath, o, r, ctx);
+    }
+  }
+
+  const job: MakesJob = {
+    kind: 'makes',
+    projectDir: r.projectDir,
+    storeRoot: r.storeRoot,
+    storeDir: STORE_DIR,
+    output: o.output,
+    verbosity: o.verbosity,
+    jobs: o.jobs,
+    color: wantsColor(ctx.env, 2),
+    tty: isTTY(2),
+    showTrace: o.showTrace,
+    debug: ctx.env.M_DEBUG === '1',
+    env: { ...ctx.env },
+  };
+  const { code, result } = await runWorker(job, ctx);
+  if (code !== 0 || !result) return code || 1;
+  if (o.output === undefined) return printListing(ctx, o, result.outputs ?? []);
+  if (result.outPath === undefined) return 1;
+  return runOutput(result.outPath, o, r, ctx);
+}
+
+/** The command behind `m PROJECT …` (found by findCommand when the first word is a path). */
+export function projectCommand(project: string): Command {
+  return {
+    name: project,
+    summary: 'build an output of a makes project (m PROJECT [OUTPUT [ARGS...]])',
+    run: (ctx) => runMakes(project, ctx.args, ctx).catch((e: unknown) => {
+      if (isMError(e)) {
+        ctx.out.stderr(renderError({ message: e.message, pos: e.pos, hint: e.hint }, { showTrace: false }));
+        return 1;
+      }
+      throw e;
+    }),
+  };
+}
