@@ -105,7 +105,7 @@ export const coreBuiltins: BuiltinDef[] = [
     arity: 1,
     fn: (args, _ctx, pos) => {
       const s = coerceToString(args[0], pos, new Set(), false, true);
-      throw new MError('THROWN', s);
+      throw new MError('THROWN', s, { pos });
     },
   },
   {
@@ -113,7 +113,7 @@ export const coreBuiltins: BuiltinDef[] = [
     arity: 1,
     fn: (args, _ctx, pos) => {
       const s = coerceToString(args[0], pos, new Set(), false, true);
-      throw new MError('ABORTED', `evaluation aborted with the following error message: '${s}'`);
+      throw new MError('ABORTED', `evaluation aborted with the following error message: '${s}'`, { pos });
     },
   },
   {
