@@ -23,9 +23,17 @@ import { M_VERSION } from './version';
 
 const STORE_DIR = '/nix/store';
 
-/** True when `name` (the first word of the command line) names a project rather than a command. */
+/**
+ * True when `name` (the first word of the command line, not a command) names a project: a path
+ * (`.`, `..`, anything with a slash) or an existing directory.
+ */
 export function looksLikeProject(name: string): boolean {
-  return name === '.' || name === '..' || name.includes('/');
+  if (name === '.' || name === '..' || name.includes('/')) return true;
+  try {
+    return fs.statSync(name).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function wantsColor(env: NodeJS.ProcessEnv, fd: number): boolean {

@@ -1,0 +1,118 @@
+/**
+ * What an evaluation depended on, recorded as it runs and checked again later: the eval cache
+ * reuses an evaluation's result while every dependency is unchanged. Files read are compared by
+ * content hash; directory listings by their names and types; trees copied into the store by the
+ * size, mode and mtime of every entry; other files by size and mtime; environment variables by value.
+ */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
+
+export type Dep =
+  | { k: 'file'; p: string; h: string | null }
+  | { k: 'type'; p: string; t: string | null }
+  | { k: 'dir'; p: string; h: string | null }
+  | { k: 'stat'; p: string; h: string | null }
+  | { k: 'tree'; p: string; e: TreeEntry[] }
+  | { k: 'env'; n: string; v: string | null };
+
+/** One entry of a copied tree: relative path and its stat fingerprint (or listing hash for dirs). */
+export type TreeEntry = [rel: string, fp: string];
+
+const sha = (data: string | Uint8Array): string => createHash('sha256').update(data).digest('hex').slice(0, 32);
+
+export function fileHash(p: string): string | null {
+  try {
+    return sha(fs.readFileSync(p));
+  } catch {
+    return null;
+  }
+}
+
+export function fileTypeOf(p: string): string | null {
+  try {
+    const st = fs.lstatSync(p);
+    return st.isFile() ? 'regular' : st.isDirectory() ? 'directory' : st.isSymbolicLink() ? 'symlink' : 'unknown';
+  } catch {
+    return null;
+  }
+}
+
+export function listingHash(p: string): string | null {
+  try {
+    const names = fs
+      .readdirSync(p, { withFileTypes: true })
+      .map((d) => `${d.name}\0${d.isDirectory() ? 'd' : d.isSymbolicLink() ? 'l' : d.isFile() ? 'f' : 'u'}`)
+      .sort();
+    return sha(names.join('\n'));
+  } catch {
+    return null;
+  }
+}
+
+export function statHash(p: string): string | null {
+  try {
+    const st = fs.lstatSync(p);
+    if (st.isDirectory()) return 'd:' + listingHash(p);
+    if (st.isSymbolicLink()) return 'l:' + fs.readlinkSync(p);
+    return `f:${st.size}:${st.mode & 0o777}:${Math.floor(st.mtimeMs)}:${st.ino}`;
+  } catch {
+    return null;
+  }
+}
+
+/** Fingerprints of `root` and every entry below it that `keep` admits. */
+export function treeEntries(root: string, keep: (abs: string, type: string) => boolean): TreeEntry[] {
+  const out: TreeEntry[] = [];
+  const walk = (abs: string, rel: string): void => {
+    out.push([rel, statHash(abs) ?? '-']);
+    let st: fs.Stats;
+    try {
+      st = fs.lstatSync(abs);
+    } catch {
+      return;
+    }
+    if (!st.isDirectory()) return;
+    for (const d of fs.readdirSync(abs, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const child = nodePath.join(abs, d.name);
+      const type = d.isDirectory() ? 'directory' : d.isSymbolicLink() ? 'symlink' : d.isFile() ? 'regular' : 'unknown';
+      if (keep(child, type)) walk(child, rel === '' ? d.name : `${rel}/${d.name}`);
+    }
+  };
+  walk(root, '');
+  return out;
+}
+
+/** True when `dep` still holds. */
+export function depHolds(dep: Dep, env: NodeJS.ProcessEnv): boolean {
+  switch (dep.k) {
+    case 'file':
+      return fileHash(dep.p) === dep.h;
+    case 'type':
+      return fileTypeOf(dep.p) === dep.t;
+    case 'dir':
+      return listingHash(dep.p) === dep.h;
+    case 'stat':
+      return statHash(dep.p) === dep.h;
+    case 'env':
+      return (env[dep.n] ?? null) === dep.v;
+    case 'tree':
+      return dep.e.every(([rel, fp]) => (statHash(rel === '' ? dep.p : nodePath.join(dep.p, rel)) ?? '-') === fp);
+  }
+}
+
+/** Collects deps without duplicates. */
+export function createDepRecorder() {
+  const seen = new Set<string>();
+  const deps: Dep[] = [];
+  return {
+    add(dep: Dep): void {
+      const key = dep.k === 'env' ? `env:${dep.n}` : `${dep.k}:${dep.p}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      deps.push(dep);
+    },
+    list: (): Dep[] => [...deps],
+  };
+}
+export type DepRecorder = ReturnType<typeof createDepRecorder>;

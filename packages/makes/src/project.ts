@@ -1,0 +1,178 @@
+/**
+ * A makes project: discovery of its outputs and their evaluation with the framework
+ * (packages/makes/nix) on the evaluator, with a store-backed EvalIO that records what was read.
+ */
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
+import { MError } from '@m/core';
+import {
+  type AutoArg,
+  type Evaluator,
+  type Lazy,
+  type PrimOp,
+  type Value,
+  K_PRIMOP,
+  createEvaluator,
+  isAttrs,
+  isList,
+  isString,
+  mkAttrs,
+  mkPath,
+  mkString,
+  strOf,
+} from '@m/eval';
+import type { HostPkgEvent } from '@m/hostpkgs';
+import { createStoreEvalIO } from '@m/realise';
+import type { Store } from '@m/store';
+import { type Dep, createDepRecorder, statHash } from './deps';
+import { DEFAULT_MAKES_DIRS, discoverOutputs, unknownOutputError } from './discover';
+import { frameworkDir } from './framework-dir';
+import { hostPackagesValue } from './host-inputs';
+import { createRecordingIO } from './recording-io';
+
+export const SYSTEM = 'x86_64-linux';
+const DPKG_STATUS = '/var/lib/dpkg/status';
+
+export interface MakesProjectOptions {
+  /** Absolute project directory (the one holding makes/ and makes.nix). */
+  projectDir: string;
+  store: Store;
+  env?: NodeJS.ProcessEnv;
+  onHostEvent?: (e: HostPkgEvent) => void;
+  trace?: (msg: string) => void;
+  warn?: (msg: string) => void;
+}
+
+export interface OutputResult {
+  name: string;
+  /** Absent when the output is a store path that needs no build (e.g. a host package). */
+  drvPath?: string;
+  outPath: string;
+}
+
+export interface MakesProject {
+  readonly projectDir: string;
+  readonly evaluator: Evaluator;
+  /** `extendingMakesDirs` of makes.nix (default ["/makes"]); evaluates makes.nix if present. */
+  makesDirs(): string[];
+  /** Output name → main.nix. */
+  outputs(): Map<string, string>;
+  /** Evaluates an output and instantiates its derivation (writes the .drv files). */
+  evalOutput(name: string): OutputResult;
+  /** Everything evaluation depended on so far. */
+  deps(): Dep[];
+}
+
+function primop(name: string, arity: number, fn: (args: Lazy[], pos: unknown) => Value): PrimOp {
+  return { k: K_PRIMOP, name, arity, fn: fn as PrimOp['fn'] };
+}
+
+export function openMakesProject(opts: MakesProjectOptions): MakesProject {
+  const { store } = opts;
+  const projectDir = nodePath.resolve(opts.projectDir);
+  const env = opts.env ?? process.env;
+  const rec = createDepRecorder();
+  const io = createRecordingIO(createStoreEvalIO(store, { env }), rec, env);
+  const ev = createEvaluator({ io, nixPath: [], storeDir: store.storeDir, trace: opts.trace, warn: opts.warn });
+  const storeRoot = nodePath.resolve(store.root);
+  const skip = new Set([storeRoot]);
+
+  const forceString = (v: Lazy, what: string, pos: unknown): string => {
+    const s = ev.force(v);
+    if (!isString(s)) throw new MError('TYPE_ERROR', `${what} must be a string`, { pos: pos as never });
+    return strOf(s);
+  };
+
+  const projectPath = primop('projectPath', 1, ([rel], pos) => {
+    const r = forceString(rel!, 'the argument of projectPath', pos);
+    if (!r.startsWith('/')) {
+      throw new MError('BAD_ARGUMENT', `projectPath arguments must start with: /, currently it is: ${r}`, { pos: pos as never });
+    }
+    const src = nodePath.join(projectDir, r);
+    if (!fs.existsSync(src)) throw new MError('IO_ERROR', `projectPath '${r}': ${src} does not exist`, { pos: pos as never });
+    const base = nodePath.basename(src);
+    const name = r === '/' || base === '' ? 'src' : base.replace(/^\.+/, '') || 'src';
+    const sp = io.addPathToStore({
+      name,
+      path: src,
+      method: 'recursive',
+      filter: (p, type) => !(type === 'directory' && nodePath.basename(p) === '.git') && nodePath.resolve(p) !== storeRoot,
+    });
+    return mkString(sp, new Set([sp]));
+  });
+
+  const findOutputs = primop('findOutputs', 1, ([dirs]) => {
+    const list = ev.force(dirs!);
+    if (!isList(list)) throw new MError('TYPE_ERROR', 'extendingMakesDirs must be a list of strings');
+    const names = list.map((d) => forceString(d, 'each of extendingMakesDirs', undefined));
+    const found = discoverOutputs(projectDir, names, io, skip);
+    return mkAttrs(new Map([...found].map(([n, f]) => [n, mkPath(f)])));
+  });
+
+  const nixpkgs = hostPackagesValue({
+    store,
+    onEvent: opts.onHostEvent,
+    onImport: () => rec.add({ k: 'stat', p: DPKG_STATUS, h: statHash(DPKG_STATUS) }),
+  });
+
+  const fwFile = nodePath.join(frameworkDir(env), 'default.nix');
+  const makesNix = nodePath.join(projectDir, 'makes.nix');
+
+  /** The framework's result for one output file (or none). */
+  const framework = (outputFile: string | null): Value => {
+    const fn = ev.evalFile(fwFile);
+    const args = new Map<string, AutoArg>([
+      ['nixpkgs', nixpkgs as unknown as AutoArg],
+      ['projectPath', projectPath],
+      ['projectSrc', projectDir],
+      ['makesNix', io.pathExists(makesNix) ? mkPath(makesNix) : null],
+      ['findOutputs', findOutputs],
+      ['system', SYSTEM],
+      ['outputFile', outputFile === null ? null : mkPath(outputFile)],
+    ]);
+    return ev.autoCallFunction(fn, args);
+  };
+
+  const attr = (v: Value, name: string): Lazy => {
+    if (!isAttrs(v)) throw new MError('TYPE_ERROR', `expected a set with attribute '${name}'`);
+    const a = v.map.get(name);
+    if (a === undefined) throw new MError('MISSING_ATTR', `attribute '${name}' missing`);
+    return a;
+  };
+
+  let dirsMemo: string[] | undefined;
+  const makesDirs = (): string[] => {
+    if (dirsMemo) return dirsMemo;
+    if (!io.pathExists(makesNix)) return (dirsMemo = [...DEFAULT_MAKES_DIRS]);
+    const cfg = ev.force(attr(framework(null), 'config'));
+    const dirs = ev.force(attr(cfg, 'extendingMakesDirs'));
+    if (!isList(dirs)) throw new MError('TYPE_ERROR', 'extendingMakesDirs in makes.nix must be a list of strings');
+    return (dirsMemo = dirs.map((d) => forceString(d, 'each of extendingMakesDirs', undefined)));
+  };
+
+  const outputs = (): Map<string, string> => discoverOutputs(projectDir, makesDirs(), io, skip);
+
+  const evalOutput = (name: string): OutputResult => {
+    const all = outputs();
+    const file = all.get(name);
+    if (file === undefined) throw unknownOutputError(name, all.keys());
+    const v = ev.force(attr(framework(file), 'output'));
+    if (isString(v)) {
+      const s = strOf(v);
+      if (!store.toStorePath(s)) throw new MError('TYPE_ERROR', `output '${name}' is a string, not a derivation or store path`);
+      return { name, outPath: s };
+    }
+    if (!isAttrs(v) || v.map.get('type') === undefined || strOf(ev.force(v.map.get('type')!) as string) !== 'derivation') {
+      throw new MError('TYPE_ERROR', `output '${name}' (${file}) must evaluate to a derivation`);
+    }
+    const outPath = ev.force(attr(v, 'outPath'));
+    if (!isString(outPath)) throw new MError('TYPE_ERROR', `the outPath of output '${name}' is not a string`);
+    const drv = v.map.get('drvPath');
+    if (drv === undefined) return { name, outPath: strOf(outPath) };
+    const drvPath = ev.force(drv);
+    if (!isString(drvPath)) throw new MError('TYPE_ERROR', `the drvPath of output '${name}' is not a string`);
+    return { name, drvPath: strOf(drvPath), outPath: strOf(outPath) };
+  };
+
+  return { projectDir, evaluator: ev, makesDirs, outputs, evalOutput, deps: rec.list };
+}
