@@ -3,7 +3,7 @@
 // Usage: node bench/run.mjs [--runs N] [--only NAME[,NAME…]]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { prepareWorkloads } from './workloads.mjs';
 
@@ -35,26 +35,31 @@ function median(xs) {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
-/** Runs a tool `n` times; stops at the first failure and reports it. */
-function measure(cmd, argv, n) {
-  const times = [];
-  let stdout = '';
+/** Runs tools alternately `n` times each (so both see the same machine load); a tool stops at its first failure. */
+function measureSideBySide(tools, n) {
+  const state = tools.map(() => ({ times: [], stdout: undefined, error: undefined }));
   for (let i = 0; i < n; i++) {
-    const r = runOnce(cmd, argv);
-    if (r.error) return { error: r.error, runsMs: times };
-    times.push(Math.round(r.ms * 10) / 10);
-    stdout = r.stdout;
+    tools.forEach(([cmd, argv], k) => {
+      const st = state[k];
+      if (st.error) return;
+      const r = runOnce(cmd, argv);
+      if (r.error) st.error = r.error;
+      else {
+        st.times.push(Math.round(r.ms * 10) / 10);
+        st.stdout = r.stdout;
+      }
+    });
   }
-  return { medianMs: Math.round(median(times) * 10) / 10, runsMs: times, stdout };
+  return state.map((st) => (st.error ? { error: st.error, runsMs: st.times } : { medianMs: Math.round(median(st.times) * 10) / 10, runsMs: st.times, stdout: st.stdout }));
 }
 
+const loadBefore = loadavg()[0];
 const nixVersion = spawnSync('nix-instantiate', ['--version'], { encoding: 'utf8' }).stdout.trim();
 const results = [];
 for (const w of prepareWorkloads(work)) {
   if (only && !only.includes(w.name)) continue;
   const n = w.runs ?? defaultRuns;
-  const nix = measure('nix-instantiate', w.args, n);
-  const m = measure(process.execPath, [mBin, 'instantiate', ...w.args], n);
+  const [nix, m] = measureSideBySide([['nix-instantiate', w.args], [process.execPath, [mBin, 'instantiate', ...w.args]]], n);
   const ratio = m.medianMs !== undefined && nix.medianMs !== undefined ? Math.round((m.medianMs / nix.medianMs) * 100) / 100 : null;
   const sameOutput = m.stdout !== undefined && nix.stdout !== undefined ? m.stdout === nix.stdout : null;
   results.push({
@@ -77,6 +82,7 @@ const report = {
   node: process.version,
   nix: nixVersion,
   cpu: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,
+  loadAverage: { before: Math.round(loadBefore * 100) / 100, after: Math.round(loadavg()[0] * 100) / 100 },
   workloads: results,
 };
 writeFileSync(join(root, 'bench/results.json'), JSON.stringify(report, null, 2) + '\n');

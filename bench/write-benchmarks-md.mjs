@@ -11,6 +11,7 @@ const lines = [
   '',
   `\`m instantiate\` against real \`nix-instantiate\` on the same workloads, run side by side by \`${r.command}\``,
   `(\`pnpm bench\` builds first), on ${r.date.slice(0, 10)}: ${r.cpu}, Node ${r.node}, ${r.nix}.`,
+  ...(r.loadAverage ? [`1-minute load average ${r.loadAverage.before} before and ${r.loadAverage.after} after the run (other work shared the machine when it was high; compare ratios rather than absolute times).`] : []),
   'Times are wall-clock medians in milliseconds over several runs of the whole process; ratio = m / nix.',
   'Regenerate this file with `node bench/write-benchmarks-md.mjs` after a `pnpm bench`.',
   '',
