@@ -1,72 +1,132 @@
 /**
- * A read-only Map made of a large `base` and a small `overlay` (overlay wins), used for `a // b`
- * when `a` is large and `b` small: the update then copies only the overlay instead of all of `a`.
- * Any code treating `NixAttrs.map` as a read-only Map works on it; mutating methods throw.
+ * A read-only Map made of a short stack of plain Maps ("layers", bottom to top; a higher layer
+ * wins), used for `a // b` so that an update does not copy the larger operand. Any code treating
+ * `NixAttrs.map` as a read-only Map works on it; mutating methods throw.
+ *
+ * Contract: the Map of a NixAttrs is never mutated once the set exists, so layers can be shared.
+ * Iteration order equals that of the copied Map (`new Map(a)` then `set` of every entry of `b`):
+ * each name appears where it first appears from the bottom, with the topmost value.
+ * Cost: `get`/`has` are O(depth); a merge costs O(min(|a|, |b|) · depth) plus the copying of
+ * top layers of similar size, and flattens the stack into one Map (O(n)) beyond MAX_DEPTH.
  */
 import type { Lazy } from './value';
 
 const LAYERS = Symbol('layers');
 
-interface Layers {
-  base: Map<string, Lazy>;
-  overlay: Map<string, Lazy>;
-}
+/** Deepest layer stack; deeper merges flatten. */
+const MAX_DEPTH = 10;
+/** Updates whose result has fewer attributes than this are plain copies. */
+const LAYER_MIN = 64;
 
-/** Smallest set for which `//` layers instead of copying. */
-const LAYER_MIN = 256;
+type AttrMap = Map<string, Lazy>;
 
 function readOnly(): never {
   throw new Error('m eval: attribute set maps are read-only');
 }
 
-function layered(base: Map<string, Lazy>, overlay: Map<string, Lazy>, size: number): Map<string, Lazy> {
+function layersOf(m: AttrMap): readonly AttrMap[] | undefined {
+  return (m as unknown as { [LAYERS]?: readonly AttrMap[] })[LAYERS];
+}
+
+function layered(layers: readonly AttrMap[], size: number): AttrMap {
+  const depth = layers.length;
+  const top = depth - 1;
+  const get = (k: string): Lazy | undefined => {
+    for (let i = top; i >= 0; i--) {
+      const v = layers[i].get(k);
+      if (v !== undefined) return v;
+    }
+    return undefined;
+  };
   function* entries(): IterableIterator<[string, Lazy]> {
-    for (const [k, v] of base) yield [k, overlay.has(k) ? overlay.get(k)! : v];
-    for (const e of overlay) if (!base.has(e[0])) yield e;
+    for (let i = 0; i < depth; i++) {
+      outer: for (const e of layers[i]) {
+        const k = e[0];
+        for (let j = 0; j < i; j++) if (layers[j].has(k)) continue outer;
+        let v = e[1];
+        for (let j = top; j > i; j--) {
+          const w = layers[j].get(k);
+          if (w !== undefined) {
+            v = w;
+            break;
+          }
+        }
+        yield [k, v];
+      }
+    }
   }
   function* keys(): IterableIterator<string> {
-    for (const e of entries()) yield e[0];
+    for (let i = 0; i < depth; i++) {
+      outer: for (const k of layers[i].keys()) {
+        for (let j = 0; j < i; j++) if (layers[j].has(k)) continue outer;
+        yield k;
+      }
+    }
   }
   function* values(): IterableIterator<Lazy> {
     for (const e of entries()) yield e[1];
   }
   const m = {
-    [LAYERS]: { base, overlay } satisfies Layers,
+    [LAYERS]: layers,
     size,
-    get: (k: string): Lazy | undefined => {
-      const v = overlay.get(k);
-      return v !== undefined ? v : base.get(k);
+    get,
+    has: (k: string): boolean => {
+      for (let i = top; i >= 0; i--) if (layers[i].has(k)) return true;
+      return false;
     },
-    has: (k: string): boolean => overlay.has(k) || base.has(k),
     entries,
     keys,
     values,
     [Symbol.iterator]: entries,
-    forEach(cb: (v: Lazy, k: string, map: Map<string, Lazy>) => void): void {
-      for (const [k, v] of entries()) cb(v, k, m as unknown as Map<string, Lazy>);
+    forEach(cb: (v: Lazy, k: string, map: AttrMap) => void): void {
+      for (const [k, v] of entries()) cb(v, k, m as unknown as AttrMap);
     },
     set: readOnly,
     delete: readOnly,
     clear: readOnly,
     [Symbol.toStringTag]: 'Map',
   };
-  return m as unknown as Map<string, Lazy>;
+  return m as unknown as AttrMap;
 }
 
-/** The map of `a // b`: layered when `a` is large and `b` comparatively small, else a plain copy. */
-export function mergeMaps(a: Map<string, Lazy>, b: Map<string, Lazy>): Map<string, Lazy> {
-  if (a.size >= LAYER_MIN && b.size * 16 <= a.size) {
-    const la = (a as unknown as { [LAYERS]?: Layers })[LAYERS];
-    const base = la ? la.base : a;
-    const overlay = la ? new Map(la.overlay) : new Map<string, Lazy>();
-    for (const [k, v] of b) overlay.set(k, v);
-    if (overlay.size * 8 <= base.size) {
-      let size = base.size;
-      for (const k of overlay.keys()) if (!base.has(k)) size++;
-      return layered(base, overlay, size);
-    }
+/** A plain Map with the entries of `a` then those of `b` (b wins). */
+function copyMerge(a: AttrMap, b: AttrMap): AttrMap {
+  const la = layersOf(a);
+  let map: AttrMap;
+  if (la === undefined) map = new Map(a);
+  else {
+    map = new Map(la[0]);
+    for (let i = 1; i < la.length; i++) for (const e of la[i]) map.set(e[0], e[1]);
   }
-  const map = new Map(a);
-  for (const [k, v] of b) map.set(k, v);
+  const lb = layersOf(b);
+  if (lb === undefined) for (const e of b) map.set(e[0], e[1]);
+  else for (const l of lb) for (const e of l) map.set(e[0], e[1]);
   return map;
+}
+
+/** Number of names present in both maps (iterates the smaller one). */
+function overlap(a: AttrMap, b: AttrMap): number {
+  const [small, big] = a.size <= b.size ? [a, b] : [b, a];
+  let n = 0;
+  for (const k of small.keys()) if (big.has(k)) n++;
+  return n;
+}
+
+/** The map of `a // b` (both non-empty): layered when the smaller side is comparatively small, else a plain copy. */
+export function mergeMaps(a: AttrMap, b: AttrMap): AttrMap {
+  if (a.size + b.size < LAYER_MIN || Math.min(a.size, b.size) * 4 > Math.max(a.size, b.size)) {
+    return copyMerge(a, b);
+  }
+  const layers = (layersOf(a) ?? [a]).concat(layersOf(b) ?? [b]);
+  // Keep layer sizes decreasing geometrically towards the top (like a binary counter), so a long
+  // run of small updates costs O(log n) copies per attribute instead of growing the stack.
+  while (layers.length >= 2 && layers[layers.length - 2].size <= 2 * layers[layers.length - 1].size) {
+    const up = layers.pop()!;
+    const merged = new Map(layers.pop()!);
+    for (const e of up) merged.set(e[0], e[1]);
+    layers.push(merged);
+  }
+  if (layers.length > MAX_DEPTH) return copyMerge(a, b);
+  if (layers.length === 1) return layers[0];
+  return layered(layers, a.size + b.size - overlap(a, b));
 }

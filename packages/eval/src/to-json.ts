@@ -7,6 +7,37 @@ import { getState } from './state';
 import { escapeJsonString, formatJsonFloat } from './pure/json';
 import { K_ATTRS, K_PATH, K_STRING, K_THUNK, showType, type Lazy, type Thunk } from './value';
 
+/** A JSON string literal; strings without characters that need escaping are copied as they are. */
+function jsonString(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return escapeJsonString(s);
+  }
+  return '"' + s + '"';
+}
+
+/**
+ * A float as toJSON writes it (%g). Fast path: when |x| is in [1e-4, 1e6) and its shortest
+ * round-trip form has at most 6 significant digits, %g with 6 digits yields exactly that form.
+ */
+export function jsonFloat(x: number): string {
+  const a = Math.abs(x);
+  if (a >= 1e-4 && a < 1e6) {
+    const s = String(x);
+    let digits = 0;
+    let leading = true;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 0x30 || c > 0x39) continue;
+      if (leading && c === 0x30) continue;
+      leading = false;
+      digits++;
+    }
+    if (digits <= 6) return s;
+  }
+  return formatJsonFloat(x);
+}
+
 /** Serialises a value; string context of everything written is added to `ctx`. */
 export function valueToJSON(v: Lazy, strict: boolean, ctx: Set<string>, pos?: Pos): string {
   const parts: string[] = [];
@@ -30,10 +61,10 @@ export function valueToJSON(v: Lazy, strict: boolean, ctx: Set<string>, pos?: Po
         parts.push(r.toString());
         return;
       case 'number':
-        parts.push(formatJsonFloat(r));
+        parts.push(jsonFloat(r));
         return;
       case 'string':
-        parts.push(escapeJsonString(r));
+        parts.push(jsonString(r));
         return;
     }
     if (Array.isArray(r)) {
@@ -48,7 +79,7 @@ export function valueToJSON(v: Lazy, strict: boolean, ctx: Set<string>, pos?: Po
     switch (r.k) {
       case K_STRING:
         for (const c of r.ctx) ctx.add(c);
-        parts.push(escapeJsonString(r.s));
+        parts.push(jsonString(r.s));
         return;
       case K_PATH: {
         const sp = getState().copyPathToStore(r.path, p);
@@ -73,8 +104,14 @@ export function valueToJSON(v: Lazy, strict: boolean, ctx: Set<string>, pos?: Po
         for (const name of [...r.map.keys()].sort()) {
           if (!first) parts.push(',');
           first = false;
-          parts.push(escapeJsonString(name), ':');
-          rec(r.map.get(name)!, attrPos(r, name) ?? p);
+          parts.push(jsonString(name), ':');
+          const a = r.map.get(name)!;
+          // Plain scalars need no position (it only serves errors and forcing).
+          if (typeof a === 'string') parts.push(jsonString(a));
+          else if (typeof a === 'bigint') parts.push(a.toString());
+          else if (typeof a === 'boolean') parts.push(a ? 'true' : 'false');
+          else if (a === null) parts.push('null');
+          else rec(a, attrPos(r, name) ?? p);
         }
         parts.push('}');
         return;
