@@ -2,7 +2,8 @@
 import { MError, isMError } from '@m/core';
 import { createTokenInstance, type IToken } from 'chevrotain';
 import type { Expr, StaticScope } from './ast';
-import { Invalid, nixLexer } from './tokens';
+import { Invalid } from './tokens';
+import { tokenize } from './lexer';
 import { getParser } from './parser';
 import { createPosTable } from './positions';
 import { createSymbolTable, type SymbolTable } from './symbols';
@@ -57,9 +58,9 @@ export function parse(source: string, opts: ParseOptions): ParseResult {
     attrIndex: new Map(),
   };
 
-  const lexed = nixLexer.tokenize(source);
+  const lexed = tokenize(source);
   // A character no token matches stops the lexer; the parser reports it as an invalid token.
-  const stop = lexed.errors.find((e) => !e.message.includes('pop'));
+  const stop = lexed.stop === undefined ? undefined : { offset: lexed.stop };
   if (stop) lexed.tokens.push(createTokenInstance(Invalid, source.charAt(stop.offset), stop.offset, stop.offset, NaN, NaN, NaN, NaN));
   const parser = getParser();
   parser.ctx = ctx;

@@ -3,7 +3,7 @@
  * directly. Operator expressions are collected flat and resolved by precedence in `operators.ts`.
  * Parse-time checks (duplicate attributes, formals, …) throw MError from the actions.
  */
-import { EmbeddedActionsParser, EOF, type IToken, type IParserErrorMessageProvider } from 'chevrotain';
+import { EmbeddedActionsParser, EOF, type IToken, type IParserErrorMessageProvider, type OrMethodOpts } from 'chevrotain';
 import { MError } from '@m/core';
 import * as T from './tokens';
 import type { AttrName, Expr, ExprAttrs, ExprLambda, Formal, Pos } from './ast';
@@ -59,9 +59,19 @@ export function noPos(file: string): Pos {
 
 class NixParser extends EmbeddedActionsParser {
   ctx!: ParseContext;
+  // Alternatives of the hottest ORs, built once: their ALTs use no per-call state (chevrotain's
+  // "caching arrays of alternatives" optimization; a literal would be rebuilt on every call).
+  private exprAlts?: OrMethodOpts<Expr>;
+  private exprSimpleAlts?: OrMethodOpts<Expr>;
 
-  constructor() {
-    super(T.allTokens, { recoveryEnabled: false, maxLookahead: 3, errorMessageProvider: errorMessages });
+  /** `validate`: run chevrotain's grammar validations (slow; the grammar is fixed, so tests do it). */
+  constructor(validate: boolean) {
+    super(T.allTokens, {
+      recoveryEnabled: false,
+      maxLookahead: 3,
+      errorMessageProvider: errorMessages,
+      skipValidations: !validate,
+    });
     this.performSelfAnalysis();
   }
 
@@ -93,7 +103,7 @@ class NixParser extends EmbeddedActionsParser {
   }
 
   public expr: () => Expr = this.RULE('expr', (): Expr => {
-    return this.OR({
+    return this.OR((this.exprAlts ??= {
       IGNORE_AMBIGUITIES: true,
       DEF: [
         {
@@ -183,7 +193,7 @@ class NixParser extends EmbeddedActionsParser {
         },
         { ALT: () => this.SUBRULE(this.exprOp) },
       ],
-    });
+    }));
   });
 
   /** A `then`/`else` branch: a full expression (a separate rule only for chevrotain's occurrence indices). */
@@ -248,53 +258,54 @@ class NixParser extends EmbeddedActionsParser {
     const items: OpItem[] = [];
     this.MANY(() => {
       const t = this.CONSUME(T.PrefixOp);
-      this.ACTION(() => items.push({ kind: 'prefix', token: t }));
+      if (!this.RECORDING_PHASE) items.push({ kind: 'prefix', token: t });
     });
-    const start = this.ACTION(() => this.LA(1).startOffset);
+    const start = this.LA(1).startOffset;
     const first = this.SUBRULE(this.exprApp);
-    this.ACTION(() => items.push({ kind: 'operand', e: first, start }));
+    if (!this.RECORDING_PHASE) items.push({ kind: 'operand', e: first, start });
     this.MANY2(() => {
       this.OR([
         {
           ALT: () => {
             const t = this.CONSUME(T.BinaryOp);
-            this.ACTION(() => items.push({ kind: 'binary', token: t }));
+            if (!this.RECORDING_PHASE) items.push({ kind: 'binary', token: t });
             this.MANY3(() => {
               const p = this.CONSUME2(T.PrefixOp);
-              this.ACTION(() => items.push({ kind: 'prefix', token: p }));
+              if (!this.RECORDING_PHASE) items.push({ kind: 'prefix', token: p });
             });
-            const s = this.ACTION(() => this.LA(1).startOffset);
+            const s = this.LA(1).startOffset;
             const e = this.SUBRULE2(this.exprApp);
-            this.ACTION(() => items.push({ kind: 'operand', e, start: s }));
+            if (!this.RECORDING_PHASE) items.push({ kind: 'operand', e, start: s });
           },
         },
         {
           ALT: () => {
             const t = this.CONSUME(T.Question);
             const path = this.SUBRULE(this.attrpath);
-            this.ACTION(() => items.push({ kind: 'hasAttr', token: t, path }));
+            if (!this.RECORDING_PHASE) items.push({ kind: 'hasAttr', token: t, path });
           },
         },
       ]);
     });
-    return this.ACTION(() => (items.length === 1 ? first : resolveOperators(items, this.ctx)));
+    if (this.RECORDING_PHASE) return first;
+    return items.length === 1 ? first : resolveOperators(items, this.ctx);
   });
 
   public exprApp: () => Expr = this.RULE('exprApp', (): Expr => {
-    const start = this.ACTION(() => this.LA(1).startOffset);
+    const start = this.LA(1).startOffset;
     let e = this.SUBRULE(this.exprSelect);
     this.MANY(() => {
       const arg = this.SUBRULE2(this.exprSelect);
-      this.ACTION(() => {
+      if (!this.RECORDING_PHASE) {
         if (e.kind === 'call') e.args.push(arg);
         else e = { kind: 'call', fun: e, args: [arg], pos: this.pos(start) };
-      });
+      }
     });
     return e;
   });
 
   public exprSelect: () => Expr = this.RULE('exprSelect', (): Expr => {
-    const start = this.ACTION(() => this.LA(1).startOffset);
+    const start = this.LA(1).startOffset;
     const e = this.SUBRULE(this.exprSimple);
     const r = this.OPTION(() =>
       this.OR([
@@ -328,18 +339,17 @@ class NixParser extends EmbeddedActionsParser {
   });
 
   public exprSimple: () => Expr = this.RULE('exprSimple', (): Expr => {
-    return this.OR({
+    return this.OR((this.exprSimpleAlts ??= {
       IGNORE_AMBIGUITIES: true,
       DEF: [
         {
           ALT: () => {
             const t = this.CONSUME(T.Id);
-            return this.ACTION((): Expr => {
-              const pos = this.pos(t.startOffset);
-              if (t.image === '__curPos') return { kind: 'curPos', pos };
-              this.ctx.symbols.intern(t.image);
-              return this.var(t.image, pos);
-            });
+            if (this.RECORDING_PHASE) return undefined as never;
+            const pos = this.pos(t.startOffset);
+            if (t.image === '__curPos') return { kind: 'curPos', pos };
+            this.ctx.symbols.intern(t.image);
+            return this.var(t.image, pos);
           },
         },
         {
@@ -448,14 +458,14 @@ class NixParser extends EmbeddedActionsParser {
             const elems: Expr[] = [];
             this.MANY(() => {
               const e = this.SUBRULE(this.exprSelect);
-              this.ACTION(() => elems.push(e));
+              if (!this.RECORDING_PHASE) elems.push(e);
             });
             this.CONSUME(T.RBracket);
             return this.ACTION((): Expr => ({ kind: 'list', elems }));
           },
         },
       ],
-    });
+    }));
   });
 
   /** The inside of "…": a plain string, or an interpolation (ConcatStrings with forceString). */
@@ -468,10 +478,10 @@ class NixParser extends EmbeddedActionsParser {
         {
           ALT: () => {
             const t = this.CONSUME(T.Str);
-            this.ACTION(() => {
+            if (!this.RECORDING_PHASE) {
               if (start < 0) start = t.startOffset;
               parts.push({ kind: 'string', value: unescapeStr(t.image) });
-            });
+            }
           },
         },
         {
@@ -651,12 +661,12 @@ class NixParser extends EmbeddedActionsParser {
         },
         {
           ALT: () => {
-            const start = this.ACTION(() => this.LA(1).startOffset);
+            const start = this.LA(1).startOffset;
             const path = this.SUBRULE(this.attrpath);
             this.CONSUME(T.Assign);
             const e = this.SUBRULE2(this.expr);
             this.CONSUME2(T.Semi);
-            this.ACTION(() => addAttr(this.ctx, attrs, path, e, this.pos(start)));
+            if (!this.RECORDING_PHASE) addAttr(this.ctx, attrs, path, e, this.pos(start));
           },
         },
       ]);
@@ -673,10 +683,10 @@ class NixParser extends EmbeddedActionsParser {
           {
             ALT: () => {
               const t = this.OR2([{ ALT: () => this.CONSUME(T.Id) }, { ALT: () => this.CONSUME(T.OrKw) }]);
-              this.ACTION(() => {
+              if (!this.RECORDING_PHASE) {
                 this.ctx.symbols.intern(t.image);
                 path.push({ name: t.image });
-              });
+              }
             },
           },
           {
@@ -733,8 +743,13 @@ let instance: NixParser | undefined;
 
 /** The shared parser instance (building it is expensive; parsing resets its state). */
 export function getParser(): NixParser {
-  instance ??= new NixParser();
+  instance ??= new NixParser(false);
   return instance;
+}
+
+/** A fresh parser built with chevrotain's grammar validations (which throw on a grammar defect). */
+export function createValidatedParser(): NixParser {
+  return new NixParser(true);
 }
 
 export type { NixParser };

@@ -2,16 +2,21 @@
 import type { AttrName, Expr } from './ast';
 import { attrRank } from './symbols';
 
+const needsEscape = /["\\$\n\r\t]/;
+
 export function showString(s: string): string {
+  if (!needsEscape.test(s)) return '"' + s + '"';
   let out = '"';
-  for (const c of s) {
-    if (c === '"' || c === '\\' || c === '$') out += '\\' + c;
-    else if (c === '\n') out += '\\n';
-    else if (c === '\r') out += '\\r';
-    else if (c === '\t') out += '\\t';
-    else out += c;
+  let from = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const esc = c === 34 ? '\\"' : c === 92 ? '\\\\' : c === 36 ? '\\$' : c === 10 ? '\\n' : c === 13 ? '\\r' : c === 9 ? '\\t' : undefined;
+    if (esc !== undefined) {
+      out += s.slice(from, i) + esc;
+      from = i + 1;
+    }
   }
-  return out + '"';
+  return out + s.slice(from) + '"';
 }
 
 /** An identifier, quoted as a string when it is not a plain Nix identifier. */

@@ -1,5 +1,5 @@
 /**
- * Nix 2.8 tokens (see lexer.l) as a chevrotain multi-mode lexer.
+ * Nix 2.8 tokens (see lexer.l) as chevrotain token types, and their reference multi-mode lexer.
  *
  * Modes: `expr` (Nix's DEFAULT), `string` ("…"), `indString` (''…''), `path` (the rest of a path
  * literal that may contain `${…}`). `{` and `${` push `expr`, `}` pops, so `}` returns to the
@@ -190,20 +190,26 @@ export const allTokens: TokenType[] = [
   IndQuote, PathStr, PathEnd,
 ];
 
-export const nixLexer = new Lexer(
-  {
-    modes: {
-      [EXPR]: exprMode,
-      [STRING]: [DollarCurly, Str, StringEnd],
-      [IND]: [IndEscQuotes, IndEscDollar, IndEscAny, IndClose, DollarCurly, IndText, IndDollar, IndQuote],
-      [PATH]: [DollarCurly, PathStr, PathEnd],
+/**
+ * The same token set as a declarative chevrotain Lexer. Parsing uses the faster hand-written
+ * scanner in lexer.ts; this reference definition is what that scanner is tested against.
+ */
+export function createReferenceLexer(): Lexer {
+  return new Lexer(
+    {
+      modes: {
+        [EXPR]: exprMode,
+        [STRING]: [DollarCurly, Str, StringEnd],
+        [IND]: [IndEscQuotes, IndEscDollar, IndEscAny, IndClose, DollarCurly, IndText, IndDollar, IndQuote],
+        [PATH]: [DollarCurly, PathStr, PathEnd],
+      },
+      defaultMode: EXPR,
     },
-    defaultMode: EXPR,
-  },
-  {
-    positionTracking: 'onlyOffset',
-    recoveryEnabled: false,
-    ensureOptimizations: false,
-    skipValidations: true,
-  },
-);
+    {
+      positionTracking: 'onlyOffset',
+      recoveryEnabled: false,
+      ensureOptimizations: false,
+      skipValidations: true,
+    },
+  );
+}
