@@ -1,35 +1,84 @@
-// Bundles the CLI: dist/m.js is the light main-thread entry (argument parsing, command table);
-// dist/m-worker.js holds the parser and evaluator and runs in a worker thread with a big stack.
+// Bundles the CLI:
+// - dist/m.js: the light main-thread entry (argument parsing, command table, eval cache check);
+// - dist/m-worker-bundle.cjs: the parser, evaluator, store and builder (src/worker.ts), as one
+//   CommonJS function so the worker can compile it through V8's code cache;
+// - dist/m-worker.cjs: the worker's entry (src/worker-loader.ts), which loads that bundle; the
+//   bundle's content hash is compiled into it to key the code cache. CommonJS, so that a worker
+//   does not load Node's ES module loader.
 // Outputs are written to a private directory and renamed into dist/, so a process starting `m`
 // during a rebuild (or two concurrent builds) never sees a half-written bundle.
 import { build } from 'esbuild';
-import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const dist = new URL('./dist', import.meta.url).pathname;
+const src = (f) => new URL(`./src/${f}`, import.meta.url).pathname;
 const tmp = join(dist, `.build-${process.pid}`);
 mkdirSync(tmp, { recursive: true });
+
+/**
+ * Built-in modules that cost milliseconds to load (tens of milliseconds in a worker, where Node
+ * has no start-up snapshot) and that most runs never call: imports of them are bundled as shims
+ * whose functions load the real module on their first call. Only functions can be imported from
+ * them; importing anything else fails the build.
+ */
+const LAZY_BUILTINS = ['node:crypto', 'node:zlib', 'node:child_process'];
+const lazyBuiltins = {
+  name: 'lazy-builtins',
+  setup(b) {
+    const filter = new RegExp(`^(${LAZY_BUILTINS.map((m) => m.replace(':', '\\:')).join('|')})$`);
+    // The shim's own require of the module is the real one.
+    b.onResolve({ filter }, (args) => (args.namespace === 'lazy-builtin' ? { path: args.path, external: true } : { path: args.path, namespace: 'lazy-builtin' }));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => {
+      const real = createRequire(import.meta.url)(args.path);
+      const fns = Object.keys(real).filter((k) => typeof real[k] === 'function' && /^[a-z]/.test(k));
+      const lines = [`let m; const load = () => (m ??= require(${JSON.stringify(args.path)}));`];
+      for (const k of fns) lines.push(`export function ${k}(...a) { return load().${k}(...a); }`);
+      return { contents: lines.join('\n'), loader: 'js' };
+    });
+  },
+};
 
 const common = {
   bundle: true,
   platform: 'node',
-  format: 'esm',
   target: 'node20',
   sourcemap: 'linked',
   legalComments: 'none',
   external: ['better-sqlite3'],
-  banner: { js: "import { createRequire as __mCreateRequire } from 'node:module'; const require = __mCreateRequire(import.meta.url);" },
+  plugins: [lazyBuiltins],
+  // Less to read and hash; identifiers keep their names (stack traces, function names).
+  minifyWhitespace: true,
+  minifySyntax: true,
   logLevel: 'warning',
+};
+const esm = {
+  ...common,
+  format: 'esm',
+  banner: { js: "import { createRequire as __mCreateRequire } from 'node:module'; const require = __mCreateRequire(import.meta.url);" },
+};
+const cjs = {
+  ...common,
+  format: 'cjs',
+  // ASCII only (non-ASCII escaped): the loader reads the bundle as latin1.
+  charset: 'ascii',
+  define: { 'import.meta.url': '__mImportMetaUrl' },
+  banner: { js: "'use strict';var __mImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
 };
 
 try {
-  await Promise.all([
-    build({ ...common, entryPoints: [new URL('./src/main.ts', import.meta.url).pathname], outfile: join(tmp, 'm.js') }),
-    build({ ...common, entryPoints: [new URL('./src/worker.ts', import.meta.url).pathname], outfile: join(tmp, 'm-worker.js') }),
-  ]);
-  // Maps first, the worker before the entry that loads it.
-  const order = (f) => (f.endsWith('.map') ? 0 : f === 'm-worker.js' ? 1 : 2);
+  const worker = build({ ...cjs, entryPoints: [src('worker.ts')], outfile: join(tmp, 'm-worker-bundle.cjs') }).then(() => {
+    const hash = createHash('sha256').update(readFileSync(join(tmp, 'm-worker-bundle.cjs'))).digest('hex').slice(0, 20);
+    return build({ ...cjs, entryPoints: [src('worker-loader.ts')], outfile: join(tmp, 'm-worker.cjs'), define: { ...cjs.define, M_WORKER_BUNDLE_HASH: JSON.stringify(hash) } });
+  });
+  await Promise.all([worker, build({ ...esm, entryPoints: [src('main.ts')], outfile: join(tmp, 'm.js') })]);
+  // Maps first, then the worker bundle, its loader, and last the entry that starts the loader.
+  const order = (f) => (f.endsWith('.map') ? 0 : f === 'm-worker-bundle.cjs' ? 1 : f === 'm-worker.cjs' ? 2 : 3);
   for (const f of readdirSync(tmp).sort((a, b) => order(a) - order(b))) renameSync(join(tmp, f), join(dist, f));
+  // Outputs of earlier layouts.
+  for (const f of ['m-worker.js', 'm-worker.js.map']) rmSync(join(dist, f), { force: true });
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }

@@ -3,14 +3,13 @@
  * evaluation worker. SIGINT/SIGTERM abort the running builds cleanly (the worker kills them and
  * leaves no valid partial path) and `m` exits 130/143; a second signal ends the worker at once.
  */
-import { isatty } from 'node:tty';
 import { resolve } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { usageFailure, type Command, type CommandContext } from './command';
 import { isUsageError, parseBuildArgs, type BuildOptions } from './build-args';
 import type { BuildJob, BuildWorkerMessage } from './build-run';
 import { resolvePhysicalStore, resolveSearchPath } from './environment';
-import { EVAL_HEAP_MB, EVAL_STACK_MB } from './instantiate-command';
+import { isatty } from './lazy-builtins';
+import { spawnWorker } from './worker-spawn';
 
 const HELP = `Usage: m build [options] [FILES...]
 
@@ -58,12 +57,7 @@ function makeJob(o: BuildOptions, ctx: CommandContext): BuildJob {
 
 function runInWorker(job: BuildJob, ctx: CommandContext): Promise<number> {
   return new Promise((resolveCode) => {
-    const worker = new Worker(new URL('./m-worker.js', import.meta.url), {
-      workerData: job,
-      resourceLimits: { stackSizeMb: EVAL_STACK_MB, maxOldGenerationSizeMb: EVAL_HEAP_MB },
-      stdout: false,
-      stderr: false,
-    });
+    const worker = spawnWorker(job);
     let code: number | undefined;
     let phase: 'eval' | 'build' = 'eval';
     let interrupted: string | undefined;

@@ -31,14 +31,16 @@ export interface Evaluator {
   autoCallFunction(v: Value, autoArgs: AutoArgs): Value;
   findAlongAttrPath(v: Value, attrPath: string, autoArgs: AutoArgs): Value;
   printValue(v: Value, opts: { strict: boolean }): string;
-  toJSON(v: Value): string;
+  /** `partial` receives what Nix's streaming writer would have printed before an error. */
+  toJSON(v: Value, opts: { strict: boolean; partial?: (text: string) => void }): string;
   toXML(v: Value, opts: { location: boolean; strict?: boolean }): string;
   instantiate(v: Value): string[];
 }
 
 export interface EvalModule {
   createEvaluator(opts: EvaluatorOptions): Evaluator;
-  createFsEvalIO(opts: { storeDir: string; physicalStore: string }): EvalIO;
+  /** `readOnly`: Nix's read-only store mode (derivations are not written). */
+  createFsEvalIO(opts: { storeDir: string; physicalStore: string; readOnly?: boolean }): EvalIO;
 }
 
 /**

@@ -21,6 +21,8 @@ export interface InstantiateOptions {
   strict: boolean;
   attrPaths: string[];
   readWrite: boolean;
+  /** `--dry-run` / `--readonly-mode`: nothing is written to the store. */
+  readOnly: boolean;
   addRoot?: string;
   noGcWarning: boolean;
   showTrace: boolean;
@@ -60,6 +62,7 @@ export function defaultInstantiateOptions(): InstantiateOptions {
     strict: false,
     attrPaths: [],
     readWrite: false,
+    readOnly: false,
     noGcWarning: false,
     showTrace: false,
     includes: [],
@@ -123,7 +126,7 @@ function buildFlagTables(): { long: Map<string, FlagSpec>; short: Map<string, Fl
   add('cores', undefined, 1);
   add('max-silent-time', undefined, 1);
   add('timeout', undefined, 1);
-  add('readonly-mode', undefined, 0);
+  add('readonly-mode', undefined, 0, (o) => { o.readOnly = true; });
   add('no-gc-warning', undefined, 0, (o) => { o.noGcWarning = true; });
   add('store', undefined, 1, (o, [dir]) => { o.store = dir; });
   // Evaluation flags.
@@ -182,7 +185,7 @@ function parseOwnArg(o: InstantiateOptions, args: string[], i: number): number {
     case '--no-location': o.xmlLocation = false; return i + 1;
     case '--strict': o.strict = true; return i + 1;
     case '--repair': return i + 1;
-    case '--dry-run': return i + 1;
+    case '--dry-run': o.readOnly = true; return i + 1;
   }
   if (arg !== '' && arg[0] === '-') return -1;
   o.files.push(arg);

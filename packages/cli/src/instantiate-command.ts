@@ -3,17 +3,12 @@
  * thread with a large stack (deeply recursive Nix code recurses deeply in the evaluator).
  */
 import { readFileSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
 import { usageFailure, type Command, type CommandContext } from './command';
 import { resolvePhysicalStore, resolveSearchPath } from './environment';
 import { isUsageError, parseInstantiateArgs, type InstantiateOptions } from './instantiate-args';
 import type { InstantiateJob } from './run-instantiate';
 import { M_VERSION } from './version';
-
-/** Stack of the evaluation worker, in MB (V8 reserves it lazily). */
-export const EVAL_STACK_MB = 1024;
-/** Heap limit of the evaluation worker, in MB (large evaluations need more than V8's default). */
-export const EVAL_HEAP_MB = 8192;
+import { spawnWorker } from './worker-spawn';
 
 const HELP = `Usage: m instantiate [options] [files...]
 
@@ -63,12 +58,7 @@ function makeJob(o: InstantiateOptions, ctx: CommandContext): InstantiateJob {
 /** Runs the job in the evaluation worker; resolves with its exit code. */
 function runInWorker(job: InstantiateJob, ctx: CommandContext): Promise<number> {
   return new Promise((resolveCode) => {
-    const worker = new Worker(new URL('./m-worker.js', import.meta.url), {
-      workerData: job,
-      resourceLimits: { stackSizeMb: EVAL_STACK_MB, maxOldGenerationSizeMb: EVAL_HEAP_MB },
-      stdout: false,
-      stderr: false,
-    });
+    const worker = spawnWorker(job);
     let code: number | undefined;
     worker.on('message', (m: unknown) => {
       if (typeof m === 'number') code = m;

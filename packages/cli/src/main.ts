@@ -1,11 +1,17 @@
 /** Entry point of the `m` bundle (dist/m.js), main thread only: light, no parser or evaluator. */
 import { runCli } from './cli';
 import { createFdOutput } from './output';
+import { mark } from './timing';
+
+mark('m.js loaded');
 
 const out = createFdOutput();
 
 runCli({ argv: process.argv.slice(2), env: process.env, cwd: process.cwd(), out }).then(
-  (code) => process.exit(code),
+  (code) => {
+    mark('exit');
+    process.exit(code);
+  },
   (e: unknown) => {
     out.stderr(`error: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
     if (process.env.M_DEBUG === '1' && e instanceof Error && e.stack) out.stderr(e.stack + '\n');

@@ -8,18 +8,17 @@
  */
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { isatty } from 'node:tty';
-import { Worker } from 'node:worker_threads';
 import { isMError } from '@m/core';
 import { DEFAULT_MAKES_DIRS, depsHold, discoverOutputs, plainDirReader, readProjectCache, unknownOutputError } from '@m/makes/light';
 import { usageFailure, type Command, type CommandContext } from './command';
 import { resolvePhysicalStore } from './environment';
-import { EVAL_HEAP_MB, EVAL_STACK_MB } from './instantiate-command';
 import { MAKES_HELP, MakesUsageError, parseMakesArgs, type MakesOptions } from './makes-args';
 import { renderError } from './render-error';
 import { runInStoreNamespace } from './run-in-namespace';
 import type { MakesJob, MakesResult } from './run-makes';
+import { isatty } from './lazy-builtins';
 import { M_VERSION } from './version';
+import { spawnWorker } from './worker-spawn';
 
 const STORE_DIR = '/nix/store';
 
@@ -46,12 +45,7 @@ const isTTY = (fd: number): boolean => isatty(fd);
 
 function runWorker(job: MakesJob, ctx: CommandContext): Promise<{ code: number; result?: MakesResult }> {
   return new Promise((resolve) => {
-    const worker = new Worker(new URL('./m-worker.js', import.meta.url), {
-      workerData: job,
-      resourceLimits: { stackSizeMb: EVAL_STACK_MB, maxOldGenerationSizeMb: EVAL_HEAP_MB },
-      stdout: false,
-      stderr: false,
-    });
+    const worker = spawnWorker(job);
     let code: number | undefined;
     let result: MakesResult | undefined;
     worker.on('message', (m: unknown) => {

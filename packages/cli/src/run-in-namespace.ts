@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { constants } from 'node:os';
+import { mark } from './timing';
 
 function findBwrap(env: NodeJS.ProcessEnv): string | undefined {
   for (const dir of ['/usr/bin', '/bin', ...(env.PATH ?? '').split(':')]) {
@@ -69,6 +70,7 @@ export function runInStoreNamespace(argv: string[], opts: { physicalStore: strin
     const ignore = (): void => {};
     process.on('SIGINT', ignore);
     process.on('SIGQUIT', ignore);
+    mark(`spawn ${nodePath.basename(cmd)}`);
     const child = spawn(cmd, args, { stdio: 'inherit', cwd: opts.cwd, env: opts.env });
     const done = (): void => {
       process.off('SIGINT', ignore);
@@ -80,6 +82,7 @@ export function runInStoreNamespace(argv: string[], opts: { physicalStore: strin
     });
     child.on('exit', (code, signal) => {
       done();
+      mark('program exited');
       resolve(code ?? 128 + ((signal && constants.signals[signal]) || 1));
     });
   });

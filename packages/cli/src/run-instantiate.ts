@@ -97,7 +97,11 @@ export async function runInstantiate(job: InstantiateJob, out: Output): Promise<
   try {
     const { evalMod, langMod } = await loadEvalModules();
     const evalOpts: EvaluatorOptions = {
-      io: evalMod.createFsEvalIO({ storeDir: job.storeDir, physicalStore: job.physicalStore }),
+      io: evalMod.createFsEvalIO({
+        storeDir: job.storeDir,
+        physicalStore: job.physicalStore,
+        readOnly: o.readOnly || (o.evalOnly && !o.readWrite),
+      }),
       nixPath: job.searchPath,
       storeDir: job.storeDir,
       trace: (msg) => out.stderr(`trace: ${msg}\n`),
@@ -182,7 +186,7 @@ function processSource(ctx: Ctx, attrPaths: string[], src: Source): void {
     if (o.evalOnly) {
       const res = ctx.autoArgs.size === 0 ? v : ev.autoCallFunction(v, ctx.autoArgs);
       if (o.output === 'xml') out.stdout(ev.toXML(res, { location: o.xmlLocation, strict: o.strict }));
-      else if (o.output === 'json') out.stdout(ev.toJSON(res));
+      else if (o.output === 'json') out.stdout(ev.toJSON(res, { strict: o.strict, partial: (t) => out.stdout(t) }));
       else {
         if (o.strict) ev.forceDeep(res);
         out.stdout(ev.printValue(res, { strict: o.strict }) + '\n');

@@ -2,13 +2,13 @@
  * The main-thread entries of the store commands: light objects for the command table that run
  * the command in the worker (see command-job.ts).
  */
-import { Worker } from 'node:worker_threads';
 import type { Command, CommandContext } from './command';
 import type { CommandJob } from './command-job';
+import { spawnWorker } from './worker-spawn';
 
 function runInWorker(job: CommandJob, ctx: CommandContext): Promise<number> {
   return new Promise((resolveCode) => {
-    const worker = new Worker(new URL('./m-worker.js', import.meta.url), { workerData: job, stdout: false, stderr: false });
+    const worker = spawnWorker(job, { evaluates: false });
     let code: number | undefined;
     worker.on('message', (m: unknown) => {
       if (typeof m === 'number') code = m;
