@@ -1,7 +1,7 @@
 /** `==` with Nix 2.8 semantics. */
 import { evalError } from './errors';
 import { force } from './eval';
-import { K_ATTRS, K_PATH, K_STRING, showType, type Lazy, type NixAttrs, type Value } from './value';
+import { K_ATTRS, K_PATH, K_STRING, isFunction, showType, type Lazy, type NixAttrs, type Value } from './value';
 
 /** True for a set whose `type` attribute is the string "derivation". */
 export function isDerivation(v: Value): v is NixAttrs {
@@ -72,6 +72,15 @@ export function eqValues(a: Lazy, b: Lazy): boolean {
       if (typeof v2 === 'string') return false;
       return false;
   }
+}
+
+/**
+ * `==` / `!=` on two operand values: Nix compares fresh copies of the operands, so the identity
+ * shortcut of eqValues applies only to nested slots (`f == f` is false, `[ f ] == [ f ]` true).
+ */
+export function eqOperands(v1: Value, v2: Value): boolean {
+  if (v1 === v2 && isFunction(v1)) return false;
+  return eqValues(v1, v2);
 }
 
 /** Ordering used by `<` and sort: ints/floats, strings, paths, lists (lexicographic). */

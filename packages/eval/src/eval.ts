@@ -57,7 +57,7 @@ import {
   type Value,
 } from './value';
 import { coerceToString, canonPath } from './coerce';
-import { eqValues } from './equal';
+import { eqOperands } from './equal';
 import { mergeMaps } from './layered-map';
 
 /**
@@ -638,9 +638,9 @@ function addCallTrace(err: unknown, lam: ExprLambda, pos: Pos | undefined): unkn
 function evalBinary(e: ExprBinary, env: Env): Value {
   switch (e.op) {
     case '==':
-      return eqValues(evalExpr(e.e1, env), evalExpr(e.e2, env));
+      return eqOperands(evalExpr(e.e1, env), evalExpr(e.e2, env));
     case '!=':
-      return !eqValues(evalExpr(e.e1, env), evalExpr(e.e2, env));
+      return !eqOperands(evalExpr(e.e1, env), evalExpr(e.e2, env));
     case '&&':
       return evalBool(e.e1, env, e.pos) && evalBool(e.e2, env, e.pos);
     case '||':

@@ -42,7 +42,8 @@ export interface Evaluator {
   autoCallFunction(v: Lazy, autoArgs: Map<string, AutoArg>): Value;
   findAlongAttrPath(v: Lazy, attrPath: string, autoArgs: Map<string, AutoArg>): Value;
   printValue(v: Lazy, opts: { strict: boolean }): string;
-  toJSON(v: Lazy, opts?: { strict?: boolean }): string;
+  /** `--json` output; `partial` receives the text written before an error (see valueToJSON). */
+  toJSON(v: Lazy, opts?: { strict?: boolean; partial?: (text: string) => void }): string;
   /** `--xml` output (`strict` defaults to false like nix-instantiate without --strict). */
   toXML(v: Lazy, opts: { location: boolean; strict?: boolean }): string;
   /** nix-instantiate without --eval: the `drvPath[!output]` lines of the derivations in `v`. */
@@ -271,7 +272,7 @@ export function createEvaluator(opts: EvaluatorOptions): Evaluator {
     autoCallFunction: (v, autoArgs) => run(() => autoCall(v, autoArgs)),
     findAlongAttrPath: (v, attrPath, autoArgs) => run(() => findAlongAttrPath(v, attrPath, autoArgs)),
     printValue: (v, o) => run(() => printValue(v, o)),
-    toJSON: (v, o) => run(() => valueToJSON(v, o?.strict ?? true, new Set())),
+    toJSON: (v, o) => run(() => valueToJSON(v, o?.strict ?? true, new Set(), undefined, o?.partial)),
     toXML: (v, o) => run(() => valueToXML(v, { location: o.location, strict: o.strict ?? false }, new Set())),
     instantiate: (v) => run(() => instantiate(self, v)),
   };

@@ -41,6 +41,11 @@ export interface DerivationData {
 export interface EvalIO {
   /** Logical store directory, e.g. `/nix/store`. */
   readonly storeDir: string;
+  /**
+   * Nix's read-only mode (nix-instantiate --eval, --dry-run, --readonly-mode): writeDerivation
+   * only computes the path, so derivations instantiated in this run are not valid store paths.
+   */
+  readonly readOnly?: boolean;
   /** `import`, `builtins.readFile`, parsing files. UTF-8 decoded. */
   readFile(path: string): string;
   /** Raw bytes of a file (builtins.hashFile, fetchurl of file:// URLs); optional, else UTF-8 of readFile. */
@@ -71,6 +76,8 @@ export interface FsEvalIOOptions {
   /** Physical directory where store objects are written as `<physicalStore>/<hash>-<name>`. */
   physicalStore: string;
   env?: NodeJS.ProcessEnv;
+  /** See EvalIO.readOnly. */
+  readOnly?: boolean;
 }
 
 /**

@@ -78,7 +78,9 @@ export function createFsEvalIO(opts: FsEvalIOOptions): EvalIO {
 
   return {
     storeDir,
+    readOnly: opts.readOnly === true,
     readFile: plain.readFile,
+    readFileBytes: plain.readFileBytes,
     pathExists: plain.pathExists,
     readDir: plain.readDir,
     fileType: plain.fileType,
@@ -101,6 +103,7 @@ export function createFsEvalIO(opts: FsEvalIOOptions): EvalIO {
     writeDerivation(d) {
       const drv: Derivation = fromDerivationData(d);
       const sp = derivationStorePath(drv, d.name, storeDir);
+      if (opts.readOnly) return sp;
       const text = printDerivation(drv);
       materialise(sp, (tmp) => fs.writeFileSync(tmp, text, { mode: 0o444 }));
       return sp;

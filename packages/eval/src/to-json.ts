@@ -5,7 +5,7 @@ import { typeError } from './errors';
 import { attrPos, callFunction1, force } from './eval';
 import { getState } from './state';
 import { escapeJsonString, formatJsonFloat } from './pure/json';
-import { K_ATTRS, K_PATH, K_STRING, K_THUNK, showType, type Lazy, type Thunk } from './value';
+import { K_ATTRS, K_LAMBDA, K_PATH, K_STRING, K_THUNK, showType, type Lazy, type Thunk } from './value';
 
 /** A JSON string literal; strings without characters that need escaping are copied as they are. */
 function jsonString(s: string): string {
@@ -38,9 +38,21 @@ export function jsonFloat(x: number): string {
   return formatJsonFloat(x);
 }
 
-/** Serialises a value; string context of everything written is added to `ctx`. */
-export function valueToJSON(v: Lazy, strict: boolean, ctx: Set<string>, pos?: Pos): string {
+/**
+ * Serialises a value; string context of everything written is added to `ctx`.
+ * When an error aborts the serialisation, `partial` (if given) first receives what Nix's streaming
+ * writer would have emitted by then: the text so far with every open list and object closed.
+ */
+export function valueToJSON(
+  v: Lazy,
+  strict: boolean,
+  ctx: Set<string>,
+  pos?: Pos,
+  partial?: (text: string) => void,
+): string {
   const parts: string[] = [];
+  /** Closing brackets of the lists and objects being written, innermost last. */
+  const open: string[] = [];
   const rec = (x: Lazy, p: Pos | undefined): void => {
     let r;
     if (strict) r = force(x, p);
@@ -69,10 +81,12 @@ export function valueToJSON(v: Lazy, strict: boolean, ctx: Set<string>, pos?: Po
     }
     if (Array.isArray(r)) {
       parts.push('[');
+      open.push(']');
       for (let i = 0; i < r.length; i++) {
         if (i > 0) parts.push(',');
         rec(r[i], p);
       }
+      open.pop();
       parts.push(']');
       return;
     }
@@ -100,6 +114,7 @@ export function valueToJSON(v: Lazy, strict: boolean, ctx: Set<string>, pos?: Po
           return;
         }
         parts.push('{');
+        open.push('}');
         let first = true;
         for (const name of [...r.map.keys()].sort()) {
           if (!first) parts.push(',');
@@ -113,12 +128,23 @@ export function valueToJSON(v: Lazy, strict: boolean, ctx: Set<string>, pos?: Po
           else if (a === null) parts.push('null');
           else rec(a, attrPos(r, name) ?? p);
         }
+        open.pop();
         parts.push('}');
         return;
       }
     }
-    throw typeError(`cannot convert ${showType(r)} to JSON`, p);
+    // A function is reported where it was written (Nix's Value::determinePos).
+    throw typeError(`cannot convert ${showType(r)} to JSON`, r.k === K_LAMBDA ? r.fn.pos : p);
   };
-  rec(v, pos);
+  if (partial === undefined) {
+    rec(v, pos);
+    return parts.join('');
+  }
+  try {
+    rec(v, pos);
+  } catch (e) {
+    partial(parts.join('') + open.reverse().join(''));
+    throw e;
+  }
   return parts.join('');
 }

@@ -212,6 +212,12 @@ export interface ExprConcatStrings {
   kind: 'concatStrings';
   forceString: boolean;
   es: Expr[];
+  /**
+   * Where each element of `es` starts (same length): the operands of `+`, the text pieces and
+   * `${` of interpolations. Errors about one element (`1 + "a"`, `"${{}}"`) point there, as in Nix.
+   * Absent on synthesized nodes; `pos` stands in then.
+   */
+  esPos?: Pos[];
   pos: Pos;
 }
 

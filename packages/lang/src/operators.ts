@@ -65,7 +65,7 @@ export function resolveOperators(items: OpItem[], ctx: ParseContext): Expr {
     });
   };
 
-  const binary = (t: TokenType, a: Expr, b: Expr, start: number): Expr => {
+  const binary = (t: TokenType, a: Expr, b: Expr, start: number, bStart: number): Expr => {
     const pos = ctx.positions.at(start);
     switch (t) {
       case T.Eq: return { kind: 'binary', op: '==', e1: a, e2: b, pos };
@@ -79,7 +79,8 @@ export function resolveOperators(items: OpItem[], ctx: ParseContext): Expr {
       case T.Gt: return builtin('__lessThan', [b, a], start);
       case T.Leq: return not(builtin('__lessThan', [b, a], start));
       case T.Geq: return not(builtin('__lessThan', [a, b], start));
-      case T.Plus: return { kind: 'concatStrings', forceString: false, es: [a, b], pos };
+      case T.Plus:
+        return { kind: 'concatStrings', forceString: false, es: [a, b], esPos: [pos, ctx.positions.at(bStart)], pos };
       case T.Minus: return builtin('__sub', [a, b], start);
       case T.Star: return builtin('__mul', [a, b], start);
       case T.Slash: return builtin('__div', [a, b], start);
@@ -111,7 +112,7 @@ export function resolveOperators(items: OpItem[], ctx: ParseContext): Expr {
       const t = (item as { token: IToken }).token.tokenType;
       const assoc = table.get(t)![1];
       const right = chain(assoc === 'right' ? p : p + 1);
-      left = { e: binary(t, left.e, right.e, left.start), start: left.start };
+      left = { e: binary(t, left.e, right.e, left.start, right.start), start: left.start };
       if (assoc === 'none' && i < items.length && precOf(items[i]!) === p) nonAssocError(items[i]!);
     }
     return left;

@@ -471,7 +471,7 @@ class NixParser extends EmbeddedActionsParser {
   /** The inside of "…": a plain string, or an interpolation (ConcatStrings with forceString). */
   public stringParts: () => Expr = this.RULE('stringParts', (): Expr => {
     const parts: Expr[] = [];
-    let start = -1;
+    const starts: number[] = [];
     let interpolated = false;
     this.MANY(() => {
       this.OR([
@@ -479,7 +479,7 @@ class NixParser extends EmbeddedActionsParser {
           ALT: () => {
             const t = this.CONSUME(T.Str);
             if (!this.RECORDING_PHASE) {
-              if (start < 0) start = t.startOffset;
+              starts.push(t.startOffset);
               parts.push({ kind: 'string', value: unescapeStr(t.image) });
             }
           },
@@ -490,7 +490,7 @@ class NixParser extends EmbeddedActionsParser {
             const e = this.SUBRULE(this.expr);
             this.CONSUME(T.RCurly);
             this.ACTION(() => {
-              if (start < 0) start = t.startOffset;
+              starts.push(t.startOffset);
               interpolated = true;
               parts.push(e);
             });
@@ -501,7 +501,8 @@ class NixParser extends EmbeddedActionsParser {
     return this.ACTION((): Expr => {
       if (parts.length === 0) return { kind: 'string', value: '' };
       if (!interpolated && parts.length === 1) return parts[0]!;
-      return { kind: 'concatStrings', forceString: true, es: parts, pos: this.pos(start) };
+      const esPos = starts.map((o) => this.pos(o));
+      return { kind: 'concatStrings', forceString: true, es: parts, esPos, pos: esPos[0]! };
     });
   });
 
@@ -512,39 +513,39 @@ class NixParser extends EmbeddedActionsParser {
         {
           ALT: () => {
             const t = this.CONSUME(T.IndText);
-            this.ACTION(() => parts.push({ text: t.image, indent: true }));
+            this.ACTION(() => parts.push({ text: t.image, indent: true, pos: this.pos(t.startOffset) }));
           },
         },
         {
           ALT: () => {
-            this.OR2([{ ALT: () => this.CONSUME(T.IndEscDollar) }, { ALT: () => this.CONSUME(T.IndDollar) }]);
-            this.ACTION(() => parts.push({ text: '$', indent: false }));
+            const t = this.OR2([{ ALT: () => this.CONSUME(T.IndEscDollar) }, { ALT: () => this.CONSUME(T.IndDollar) }]);
+            this.ACTION(() => parts.push({ text: '$', indent: false, pos: this.pos(t.startOffset) }));
           },
         },
         {
           ALT: () => {
-            this.CONSUME(T.IndEscQuotes);
-            this.ACTION(() => parts.push({ text: "''", indent: false }));
+            const t = this.CONSUME(T.IndEscQuotes);
+            this.ACTION(() => parts.push({ text: "''", indent: false, pos: this.pos(t.startOffset) }));
           },
         },
         {
           ALT: () => {
             const t = this.CONSUME(T.IndEscAny);
-            this.ACTION(() => parts.push({ text: unescapeStr(t.image.slice(2)), indent: false }));
+            this.ACTION(() => parts.push({ text: unescapeStr(t.image.slice(2)), indent: false, pos: this.pos(t.startOffset) }));
           },
         },
         {
           ALT: () => {
-            this.CONSUME(T.IndQuote);
-            this.ACTION(() => parts.push({ text: "'", indent: false }));
+            const t = this.CONSUME(T.IndQuote);
+            this.ACTION(() => parts.push({ text: "'", indent: false, pos: this.pos(t.startOffset) }));
           },
         },
         {
           ALT: () => {
-            this.CONSUME(T.DollarCurly);
+            const t = this.CONSUME(T.DollarCurly);
             const e = this.SUBRULE(this.expr);
             this.CONSUME(T.RCurly);
-            this.ACTION(() => parts.push({ e }));
+            this.ACTION(() => parts.push({ e, pos: this.pos(t.startOffset) }));
           },
         },
       ]);
@@ -555,6 +556,7 @@ class NixParser extends EmbeddedActionsParser {
   public path: () => Expr = this.RULE('path', (): Expr => {
     const head = this.OR([{ ALT: () => this.CONSUME(T.Path) }, { ALT: () => this.CONSUME(T.HPath) }]);
     const parts: Expr[] = [];
+    const starts: number[] = [head.startOffset];
     let last: IToken = head;
     let endsInInterpolation = false;
     let interpolations = 0;
@@ -564,6 +566,7 @@ class NixParser extends EmbeddedActionsParser {
           ALT: () => {
             const t = this.CONSUME(T.PathStr);
             this.ACTION(() => {
+              starts.push(t.startOffset);
               parts.push({ kind: 'string', value: t.image });
               last = t;
               endsInInterpolation = false;
@@ -572,10 +575,11 @@ class NixParser extends EmbeddedActionsParser {
         },
         {
           ALT: () => {
-            this.CONSUME(T.DollarCurly);
+            const open = this.CONSUME(T.DollarCurly);
             const e = this.SUBRULE(this.expr);
             const close = this.CONSUME(T.RCurly);
             this.ACTION(() => {
+              starts.push(open.startOffset);
               parts.push(e);
               last = close;
               endsInInterpolation = true;
@@ -607,13 +611,15 @@ class NixParser extends EmbeddedActionsParser {
       const p: Expr = { kind: 'path', value };
       if (parts.length === 0) return p;
       parts.unshift(p);
-      return { kind: 'concatStrings', forceString: false, es: parts, pos: this.pos(head.startOffset) };
+      const esPos = starts.map((o) => this.pos(o));
+      return { kind: 'concatStrings', forceString: false, es: parts, esPos, pos: esPos[0]! };
     });
   });
 
   /** Bindings of a set or let; `before` is the token preceding them (Nix positions some nodes there). */
   public binds: (before: IToken) => ExprAttrs = this.RULE('binds', (before: IToken): ExprAttrs => {
-    const attrs = this.ACTION(() => newAttrs(this.ctx, this.after(before)));
+    // The set's own position is the token before the bindings (`{`, `let`), as Nix's @0.
+    const attrs = this.ACTION(() => newAttrs(this.ctx, this.pos(before.startOffset)));
     this.MANY(() => {
       this.OR([
         {

@@ -19,8 +19,11 @@ export function unescapeStr(s: string): string {
   return out;
 }
 
-/** One piece of an indented string: raw text (`indent`: takes part in stripping), or `${e}`. */
-export type IndPart = { text: string; indent: boolean; e?: undefined } | { text?: undefined; e: Expr };
+/**
+ * One piece of an indented string: raw text (`indent`: takes part in stripping), or `${e}`;
+ * `pos`: where the piece starts (its token, or the `${`).
+ */
+export type IndPart = ({ text: string; indent: boolean; e?: undefined } | { text?: undefined; e: Expr }) & { pos?: Pos };
 
 /**
  * Nix's stripIndentation: removes the smallest indentation of all lines (whitespace-only lines
@@ -59,10 +62,12 @@ export function stripIndentation(parts: IndPart[], pos: Pos): Expr {
   }
 
   const es: Expr[] = [];
+  const esPos: Pos[] = [];
   atStartOfLine = true;
   let curDropped = 0;
   let n = parts.length;
   for (const p of parts) {
+    if (p.pos !== undefined) esPos.push(p.pos);
     if (p.text === undefined) {
       atStartOfLine = false;
       curDropped = 0;
@@ -97,5 +102,6 @@ export function stripIndentation(parts: IndPart[], pos: Pos): Expr {
     n--;
   }
   if (es.length === 1 && es[0]!.kind === 'string') return es[0]!;
+  if (esPos.length === es.length) return { kind: 'concatStrings', forceString: true, es, esPos, pos };
   return { kind: 'concatStrings', forceString: true, es, pos };
 }

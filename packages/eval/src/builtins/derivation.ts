@@ -44,8 +44,9 @@ import { drvHashModulo, readDerivation, storeClosure, storeState, toDerivationDa
  * The `derivation` function: calls derivationStrict lazily and presents one attribute set per
  * output (`all`, `drvAttrs`, `drvPath`, `outPath`, `outputName`, `type`, and every output by
  * name). The first output stands for the derivation. The layout puts the `builtins.head` call at
- * line 28, column 5 and each output's `name` at line 17, column 7: where Nix reports errors of
- * its own wrapper (an empty `outputs` list, an output name that is not a string).
+ * line 28, column 5, each output's `name` at line 17, column 7, `all` at 12:7 and `drvAttrs` at
+ * line 13: where Nix reports errors of its own wrapper (an empty `outputs` list, an output name
+ * that is not a string) and the attribute positions `--xml` and unsafeGetAttrPos show.
  */
 const DERIVATION_NIX = `# m: the derivation wrapper over derivationStrict.
 drvAttrs @ { outputs ? [ "out" ], ... }:
@@ -57,10 +58,10 @@ let
   # One { name, value } pair per output, in the order of 'outputs'.
   outputsList = builtins.map outputAttrs outputs;
 
-  # Attributes shared by every output's set.
-  commonAttrs = drvAttrs
-    // builtins.listToAttrs outputsList
-    // { all = builtins.map (o: o.value) outputsList; inherit drvAttrs; };
+  commonAttrs = drvAttrs // builtins.listToAttrs outputsList //
+    { all = builtins.map (o: o.value) outputsList;
+      inherit drvAttrs;
+    };
 
   outputAttrs = outputName:
     { name = outputName;
@@ -196,6 +197,8 @@ function derivationStrict(args: Lazy[], ctx: EvalState, pos: Pos | undefined): V
 
   for (const path of context) {
     if (path.startsWith('=')) {
+      // Nix's computeFSClosure needs the derivation in the store (not so in read-only mode).
+      if (!ctx.io.pathExists(path.slice(1))) throw new MError('STORE_ERROR', `path '${path.slice(1)}' is not valid`);
       for (const j of storeClosure(ctx, path.slice(1))) {
         drv.inputSrcs.add(j);
         if (isDerivationPath(j)) drv.inputDrvs.set(j, new Set(readDerivation(ctx, j).outputs.keys()));

@@ -1,7 +1,8 @@
 /**
  * Fetchers (Nix 2.8 primops/fetchTree.cc, fetchMercurial.cc), offline: fetchurl reads local
- * `file://` URLs; a pinned fetchurl/fetchTarball whose store path already exists returns it;
- * everything that needs the network, git, hg or unpacking is MError NOT_AVAILABLE.
+ * `file://` URLs and fetchTarball unpacks local plain or gzip tarballs; a pinned
+ * fetchurl/fetchTarball whose store path already exists returns it; everything that needs the
+ * network, git or hg is MError NOT_AVAILABLE.
  * fetchTree needs the 'flakes' experimental feature, which Nix 2.8 disables by default.
  */
 import { MError } from '@m/core';
@@ -10,9 +11,12 @@ import {
   hashBytes,
   hashEquals,
   makeFixedOutputPath,
+  narHash,
   parseHashAllowEmpty,
   printHash,
+  treeNarSource,
   type Hash,
+  type NarTree,
 } from '@m/nix-compat';
 import {
   attrPos,
@@ -28,6 +32,7 @@ import {
   type Value,
 } from './api';
 import { readFileBytes } from './files';
+import { unpackTarball, withTreeOnDisk } from './tarball';
 
 function notAvailable(what: string, detail: string, pos?: Pos): MError {
   return new MError('NOT_AVAILABLE', `${what} is not available offline: ${detail}`, { pos });
@@ -84,23 +89,44 @@ function fetch(args: Lazy[], ctx: EvalState, pos: Pos | undefined, who: string, 
     if (ctx.io.pathExists(expectedPath)) return storePathValue(expectedPath);
   }
 
-  if (unpack) throw notAvailable(who, `cannot download and unpack '${url}'`, pos);
-  if (!url.startsWith('file://')) throw notAvailable(who, `cannot download '${url}'`, pos);
+  if (!url.startsWith('file://')) {
+    throw notAvailable(who, unpack ? `cannot download and unpack '${url}'` : `cannot download '${url}'`, pos);
+  }
 
   const file = decodeURIComponent(url.slice('file://'.length));
   if (ctx.io.fileType(file) !== 'regular') {
     throw new MError('IO_ERROR', `unable to download '${url}': file '${file}' does not exist`, { pos });
   }
+  if (unpack) return storePathValue(addTarballToStore(ctx, url, file, name, expectedHash));
   if (expectedHash) {
     const got = hashBytes('sha256', readFileBytes(ctx, file));
-    if (!hashEquals(got, expectedHash)) {
-      throw new MError(
-        'EVAL_ERROR',
-        `hash mismatch in file downloaded from '${url}':\n  specified: ${printHash(expectedHash, 'base32', true)}\n  got:       ${printHash(got, 'base32', true)}`,
-      );
-    }
+    if (!hashEquals(got, expectedHash)) throw hashMismatch(url, expectedHash, got);
   }
   return storePathValue(ctx.io.addPathToStore({ name, path: file, method: 'flat' }));
+}
+
+/**
+ * Unpacks a local tarball whose single top-level member becomes the store path `name`
+ * (recursive), checking its NAR hash against `expectedHash` when given, like Nix's downloadTarball.
+ */
+function addTarballToStore(ctx: EvalState, url: string, file: string, name: string, expectedHash: Hash | undefined): string {
+  const tree = unpackTarball(readFileBytes(ctx, file), url);
+  if (tree.entries.size !== 1) {
+    throw new MError('EVAL_ERROR', `tarball '${url}' contains an unexpected number of top-level files`);
+  }
+  const top = tree.entries.values().next().value as NarTree;
+  if (expectedHash) {
+    const got = narHash('', treeNarSource(top)).hash;
+    if (!hashEquals(got, expectedHash)) throw hashMismatch(url, expectedHash, got);
+  }
+  return withTreeOnDisk(top, (path) => ctx.io.addPathToStore({ name, path, method: 'recursive' }));
+}
+
+function hashMismatch(url: string, specified: Hash, got: Hash): MError {
+  return new MError(
+    'EVAL_ERROR',
+    `hash mismatch in file downloaded from '${url}':\n  specified: ${printHash(specified, 'base32', true)}\n  got:       ${printHash(got, 'base32', true)}`,
+  );
 }
 
 function urlOf(args: Lazy[], pos: Pos | undefined): string {
