@@ -107,12 +107,12 @@ const bad: string[] = [
 ];
 
 /**
- * Cases whose position needs AST information @m/lang does not provide yet (per-operand positions
- * of `+`, ExprConcatStrings.esPos; the `{` position of a set): only the message is compared.
+ * `throw` and `abort`: Nix 2.8 prints no position for them, m adds the call position (issue 2 asks
+ * for a positioned message), so only the message is compared.
  */
-const POSITION_PENDING = new Set(['1 + "a"', '"a" + 1', '1.5 + "a"', 'builtins.getAttr "x" {}', 'builtins.listToAttrs [ {} ]']);
+const POSITION_ADDED_BY_M = (src: string): boolean => /\b(throw|abort)\b/.test(src);
 
-const messageOnly = (src: string, out: string): string => (POSITION_PENDING.has(src) ? out.split('\n')[0] : out);
+const messageOnly = (src: string, out: string): string => (POSITION_ADDED_BY_M(src) ? out.split('\n')[0] : out);
 
 function mkEvaluator() {
   const physicalStore = mkdtempSync(join(tmpdir(), 'm-eval-diff-'));
@@ -123,7 +123,7 @@ const ev = mkEvaluator();
 
 function ours(src: string): string {
   try {
-    return ev.printValue(ev.evalString(src, '/work', '«string»'), { strict: true }) + '\n';
+    return ev.printValue(ev.evalString(src, tmpdir(), '«string»'), { strict: true }) + '\n';
   } catch (e) {
     if (!isMError(e)) throw e;
     const at = e.pos && e.pos.line > 0 ? `\n       at «string»:${e.pos.line}:${e.pos.column}:` : '';
@@ -134,7 +134,7 @@ function ours(src: string): string {
 /** Nix's output reduced to the comparable part: stdout, or the error message and its position line. */
 async function nix(src: string): Promise<string> {
   try {
-    const { stdout } = await execFileP('nix-instantiate', ['--eval', '--strict', '-E', src], { cwd: '/work' });
+    const { stdout } = await execFileP('nix-instantiate', ['--eval', '--strict', '-E', src], { cwd: tmpdir() });
     return stdout;
   } catch (e) {
     const stderr = (e as { stderr: string }).stderr;
@@ -149,7 +149,7 @@ async function nix(src: string): Promise<string> {
 describe('differential vs nix-instantiate --eval --strict', () => {
   it('values print identically', async () => {
     // One nix-instantiate process evaluates all expressions, printing one line each.
-    const { stdout } = await execFileP('nix-instantiate', ['--eval', '--strict', '-E', ...ok], { cwd: '/work' });
+    const { stdout } = await execFileP('nix-instantiate', ['--eval', '--strict', '-E', ...ok], { cwd: tmpdir() });
     const expected = stdout.split('\n').slice(0, -1).map((l) => l + '\n');
     const actual = ok.map(ours);
     expect(actual.map((a, i) => `${ok[i]}\n=> ${a}`)).toEqual(expected.map((x, i) => `${ok[i]}\n=> ${x}`));
