@@ -4,54 +4,12 @@
  * (a second run builds nothing). Real sandbox, real bash and coreutils imported from the host.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { M_BIN, hasJsStackTrace, mIsBuilt, runCommand, type RunResult } from '../lib/run';
+import { describe, expect, it } from 'vitest';
+import { hasJsStackTrace, mIsBuilt } from '../lib/run';
+import { useMakesProject } from './fixture';
 
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'm-makes-cli-'));
-const project = path.join(work, 'project');
-const storeRoot = path.join(work, 'store');
-
-const files: Record<string, string> = {
-  'makes/main.nix': `{ makeDerivation, ... }: makeDerivation { name = "root"; builder = "echo root > $out"; }`,
-  'makes/hello/main.nix': `{ makeScript, ... }: makeScript {
-    name = "hello";
-    entrypoint = ''
-      echo "args: $#"
-      for a in "$@"; do echo "<$a>"; done
-      echo "cwd: $PWD"
-      info "to stderr"
-    '';
-  }`,
-  'makes/nested/deep/main.nix': `{ makeDerivation, outputs, ... }: makeDerivation {
-    name = "deep";
-    env.envRoot = outputs."/";
-    builder = ''cat $envRoot > $out; echo deep >> $out'';
-  }`,
-  'makes/exit3/main.nix': `{ makeScript, ... }: makeScript { name = "exit3"; entrypoint = "echo bye; exit 3"; }`,
-  'makes/syntax/main.nix': `{ makeDerivation, ... }:\nmakeDerivation {\n  name = "x"\n  builder = "";\n}\n`,
-  'makes/broken/main.nix': `{ makeDerivation, ... }: makeDerivation { name = "broken"; builder = "echo line one; echo line two; exit 7"; }`,
-  'makes/ls/main.nix': `{ makeScript, inputs, ... }: makeScript {
-    name = "ls";
-    searchPaths.bin = [ inputs.nixpkgs.grep ];
-    entrypoint = ''ls --version | head -n 1; echo "$1" | grep -c x'';
-  }`,
-};
-
-function m(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<RunResult> {
-  return runCommand(M_BIN, args, { cwd: opts.cwd ?? project, env: { M_STORE: storeRoot, ...opts.env }, timeoutMs: 180_000 });
-}
-
-beforeAll(() => {
-  for (const [rel, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(project, rel)), { recursive: true });
-    fs.writeFileSync(path.join(project, rel), text);
-  }
-});
-afterAll(() => {
-  fs.rmSync(work, { recursive: true, force: true });
-});
+const { project, m } = useMakesProject('m-makes-cli-');
 
 describe.skipIf(!mIsBuilt())('m PROJECT', () => {
   it('lists the outputs, exiting non-zero when not interactive; --json for machines', async () => {

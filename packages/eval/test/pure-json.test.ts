@@ -2,20 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { MError } from '@m/core';
 import { escapeJsonString, formatJsonFloat, parseJson, type JsonValue } from '../src/pure/json';
-
-function nixStr(s: string): string {
-  return (
-    '"' +
-    s
-      .replace(/\\/g, '\\\\')
-      .replace(/"/g, '\\"')
-      .replace(/\$/g, '\\$')
-      .replace(/\n/g, '\\n')
-      .replace(/\r/g, '\\r')
-      .replace(/\t/g, '\\t') +
-    '"'
-  );
-}
+import { nixStr } from './nix-literal';
 
 function nixRun(expr: string): { ok: boolean; out: string } {
   const r = spawnSync('nix-instantiate', ['--eval', '--strict', '--json', '-E', expr], { encoding: 'utf8' });

@@ -2,21 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { MError } from '@m/core';
 import { compileNixRegex, matchFull, splitAll } from '../src/pure/regex';
-
-/** Nix string literal for an arbitrary JS string. */
-function nixStr(s: string): string {
-  return (
-    '"' +
-    s
-      .replace(/\\/g, '\\\\')
-      .replace(/"/g, '\\"')
-      .replace(/\$/g, '\\$')
-      .replace(/\n/g, '\\n')
-      .replace(/\r/g, '\\r')
-      .replace(/\t/g, '\\t') +
-    '"'
-  );
-}
+import { nixStr } from './nix-literal';
 
 function nixJson(exprs: string[]): unknown[] {
   const src = '[\n' + exprs.map((e) => '(' + e + ')').join('\n') + '\n]';

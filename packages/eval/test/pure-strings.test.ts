@@ -14,20 +14,7 @@ import {
 } from '../src/pure/strings';
 import { hashString } from '../src/pure/hashes';
 import { formatFloat } from '../src/pure/float';
-
-function nixStr(s: string): string {
-  return (
-    '"' +
-    s
-      .replace(/\\/g, '\\\\')
-      .replace(/"/g, '\\"')
-      .replace(/\$/g, '\\$')
-      .replace(/\n/g, '\\n')
-      .replace(/\r/g, '\\r')
-      .replace(/\t/g, '\\t') +
-    '"'
-  );
-}
+import { nixStr } from './nix-literal';
 
 function nix(expr: string, json = true): string {
   const args = ['--eval', '--strict', ...(json ? ['--json'] : []), '-E', expr];

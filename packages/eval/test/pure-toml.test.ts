@@ -4,20 +4,7 @@ import { MError } from '@m/core';
 import { parseToml, type TomlValue } from '../src/pure/toml';
 import { escapeNixString } from '../src/pure/strings';
 import { formatFloat } from '../src/pure/float';
-
-function nixStr(s: string): string {
-  return (
-    '"' +
-    s
-      .replace(/\\/g, '\\\\')
-      .replace(/"/g, '\\"')
-      .replace(/\$/g, '\\$')
-      .replace(/\n/g, '\\n')
-      .replace(/\r/g, '\\r')
-      .replace(/\t/g, '\\t') +
-    '"'
-  );
-}
+import { nixStr } from './nix-literal';
 
 interface NixResult {
   ok: boolean;
