@@ -193,9 +193,22 @@ export function gc(ctx: Ctx, opts: GcOptions = {}): GcResult {
       }
       sweepDeadTemps(ctx, (p) => removeTree(p, tempName(ctx, 'sweep')));
       cleanLockTemps(ctx.layout.locks);
+      sweepStaleLocks(ctx);
     }
     return { deleted: dead.sort(), garbage: garbage.sort(), bytesFreed };
   } finally {
     releaseGc();
+  }
+}
+
+/**
+ * Removes lock files whose holder died (e.g. killed after registering a path but before unlocking):
+ * taking such a lock clears it safely (see lock.ts), and releasing it removes the file. Locks of
+ * live processes and the gc lock held by this call are left alone.
+ */
+function sweepStaleLocks(ctx: Ctx): void {
+  for (const f of fs.readdirSync(ctx.layout.locks)) {
+    if (!f.endsWith('.lock') || f === 'gc.lock') continue;
+    ctx.locks.tryAcquire(f.slice(0, -'.lock'.length))?.();
   }
 }
