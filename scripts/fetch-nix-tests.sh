@@ -18,6 +18,11 @@ want_version=2.8.0
 dest=$cache_root/nix-$want_version
 done_marker=$dest/.complete
 
+# Several test files may ask at once: one fetch at a time, the others then find it done.
+mkdir -p "$cache_root"
+exec 9>"$cache_root/.fetch-nix-tests.lock"
+flock 9
+
 if [[ -f $done_marker && -d $dest/tests/lang ]]; then
   echo "$dest/tests"
   exit 0

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { tokenize } from '../src/lexer';
 import { createReferenceLexer } from '../src/tokens';
+import { nixLangTestsDir } from './nix-tests-dir';
 
 const reference = createReferenceLexer();
 
@@ -34,8 +35,8 @@ describe('same tokens as the reference lexer', () => {
     for (const s of [...exprs.parses, ...exprs.errors]) check(s);
   });
 
-  const dir = '/tmp/nixsrc/nix-2.8.0/tests/lang';
-  test.skipIf(!existsSync(dir))('Nix language test files', () => {
+  const dir = nixLangTestsDir ?? '';
+  test.skipIf(!dir || !existsSync(dir))('Nix language test files', () => {
     for (const f of readdirSync(dir).filter((x) => x.endsWith('.nix'))) check(readFileSync(`${dir}/${f}`, 'utf8'));
   });
 
