@@ -11,3 +11,4 @@ export * from './value';
 export { printValue, printString } from './print';
 export { valueToJSON } from './to-json';
 export type { BuiltinDef, BuiltinFunction, BuiltinConstant } from './builtins/api';
+export { fromDerivationData, toDerivationData } from './builtins/store-state';

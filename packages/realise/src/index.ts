@@ -2,7 +2,7 @@
  * @m/realise — the glue between the evaluator, the store and the builder: an EvalIO that writes
  * into a real store, and `realise`, which builds derivation graphs into it.
  */
-export { createStoreEvalIO, readStoreDerivation, toDerivation, toDerivationData, type StoreEvalIOOptions } from './store-eval-io';
+export { createStoreEvalIO, readStoreDerivation, type StoreEvalIOOptions } from './store-eval-io';
 export { realise, type RealiseEvent, type RealiseOptions, type RealiseResult } from './realise';
 export { checkCanBuild, systemFeatures, THIS_SYSTEM, EXTRA_PLATFORMS } from './platform';
 export { makeBuildRequest, outputPaths, type RequestSettings } from './build-request';

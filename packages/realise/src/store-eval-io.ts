@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { MError } from '@m/core';
-import type { DerivationData, EvalIO, FileType } from '@m/eval';
+import { fromDerivationData, toDerivationData, type EvalIO, type FileType } from '@m/eval';
 import {
   type Derivation,
   base16Decode,
@@ -25,31 +25,6 @@ function typeOf(st: fs.Stats): FileType {
   if (st.isDirectory()) return 'directory';
   if (st.isSymbolicLink()) return 'symlink';
   return 'unknown';
-}
-
-export function toDerivation(d: DerivationData): Derivation {
-  return {
-    outputs: new Map([...d.outputs].map(([k, o]) => [k, { path: o.path, hashAlgo: o.hashAlgo, hash: o.hash }])),
-    inputDrvs: new Map([...d.inputDrvs].map(([k, outs]) => [k, new Set(outs)])),
-    inputSrcs: new Set(d.inputSrcs),
-    platform: d.platform,
-    builder: d.builder,
-    args: [...d.args],
-    env: new Map(d.env),
-  };
-}
-
-export function toDerivationData(name: string, drv: Derivation): DerivationData {
-  return {
-    name,
-    outputs: new Map([...drv.outputs].map(([k, o]) => [k, { ...o }])),
-    inputDrvs: new Map([...drv.inputDrvs].map(([k, outs]) => [k, [...outs]])),
-    inputSrcs: [...drv.inputSrcs],
-    platform: drv.platform,
-    builder: drv.builder,
-    args: [...drv.args],
-    env: new Map(drv.env),
-  };
 }
 
 /** Reads and parses the .drv at `drvPath` from `store`. */
@@ -110,7 +85,7 @@ export function createStoreEvalIO(store: Store, opts: StoreEvalIOOptions = {}): 
       return store.addPath({ name: o.name, srcPath: physical(o.path), method: o.method, filter: o.filter });
     },
     addTextToStore: (name, text, references) => store.addText(name, text, references),
-    writeDerivation: (d) => store.writeDerivation(toDerivation(d), d.name),
+    writeDerivation: (d) => store.writeDerivation(fromDerivationData(d), d.name),
     readDerivation: (drvPath) => toDerivationData(drvName(drvPath), readStoreDerivation(store, drvPath)),
     isInStore: inStore,
   };
