@@ -5,6 +5,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['packages/*/test/**/*.test.ts', 'tests/**/*.test.ts'],
+    globalSetup: ['tests/adversarial/summary.ts'],
     testTimeout: 120_000,
     hookTimeout: 600_000,
     pool: 'forks',

@@ -1,0 +1,34 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../lib/run';
+import { findHostPathReads } from './host-paths';
+
+const SCANNED = ['packages/*/test/**', 'packages/*/perf/**', 'packages/*/bench/**', 'tests/**', 'bench/**', 'scripts/**', '.ci/**'];
+
+function committedSources(): string[] {
+  const out = execFileSync('git', ['ls-files', '--', ...SCANNED], { cwd: REPO_ROOT, encoding: 'utf8' });
+  return out.split('\n').filter((f) => /\.(ts|mts|js|mjs|cjs|sh)$/.test(f) || f.startsWith('.ci/'));
+}
+
+describe('a fresh clone needs no file that only one machine has', () => {
+  it('flags the kind of read that broke a fresh clone', () => {
+    const smoke = "for (const e of readFileSync('/tmp/exprs.txt','utf8').split('\\n')) {}";
+    expect(findHostPathReads(smoke, 'js')).toEqual([{ line: 1, path: '/tmp/exprs.txt' }]);
+    expect(findHostPathReads("const F = '/work/x.nix';\nstatSync(F);", 'js')).toEqual([{ line: 2, path: '/work/x.nix' }]);
+    expect(findHostPathReads('cat /root/notes.txt', 'sh')).toEqual([{ line: 1, path: '/root/notes.txt' }]);
+    expect(findHostPathReads("mkdirSync('/tmp/fx');\nreadFileSync('/tmp/fx/a');", 'js')).toEqual([]);
+    expect(findHostPathReads("readFileSync('/etc/os-release')", 'js')).toEqual([]);
+  });
+
+  it('no committed test, benchmark or script reads such a path', () => {
+    const files = committedSources();
+    expect(files.length).toBeGreaterThan(20);
+    const bad = files.flatMap((f) => {
+      const kind = /\.(sh)$/.test(f) || f.startsWith('.ci/') ? 'sh' : 'js';
+      return findHostPathReads(readFileSync(join(REPO_ROOT, f), 'utf8'), kind).map((r) => `${f}:${r.line}: ${r.path}`);
+    });
+    expect(bad).toEqual([]);
+  });
+});
