@@ -68,7 +68,7 @@ export async function runMakesJob(job: MakesJob, out: Output): Promise<number> {
     const r = project.evalOutput(job.output);
     rep.done();
     if (r.drvPath !== undefined) {
-      await buildOutput(r.drvPath, { store, jobs: job.jobs, onEvent: (e) => rep.realise(e), onImageEvent: (e) => rep.image(e.message) });
+      await buildOutput(r.drvPath, { store, jobs: job.jobs, output: job.output, onEvent: (e) => rep.realise(e), onImageEvent: (e) => rep.image(e.message) });
     } else if (!store.isValid(r.outPath)) {
       throw new MError('STORE_ERROR', `path '${r.outPath}' of output '${job.output}' is not valid`);
     }

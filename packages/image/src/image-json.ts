@@ -5,6 +5,7 @@
  */
 import { MError } from '@m/core';
 import { isStorePath } from '@m/nix-compat';
+import { checkContainerConfig } from './config-check';
 
 export const CREATED = '1970-01-01T00:00:01Z';
 export const MEDIA_TYPES = {
@@ -30,34 +31,11 @@ export function canonicalJson(v: unknown): string {
   throw new MError('BAD_ARGUMENT', `makeContainerImage: config contains a ${typeof v}, which JSON cannot hold`);
 }
 
-function bad(key: string, want: string): MError {
-  return new MError('BAD_ARGUMENT', `makeContainerImage: config.${key} must be ${want}`, {
-    hint: 'see the OCI image spec, "config" properties',
-  });
-}
-
-const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/**
- * Checks the documented keys (Env, Entrypoint, Cmd: lists of strings; WorkingDir, User,
- * StopSignal: strings; Labels: attrs of strings; ExposedPorts, Volumes: attrs of {} or a list of
- * names) and normalises ExposedPorts/Volumes lists to objects. Other keys pass through unchanged.
- */
+/** The config as written into the image: checked by `checkContainerConfig` (config-check.ts). */
 export function normaliseContainerConfig(config: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...config };
-  for (const k of ['Env', 'Entrypoint', 'Cmd']) if (k in out && !isStringList(out[k])) throw bad(k, 'a list of strings');
-  for (const k of ['WorkingDir', 'User', 'StopSignal'])
-    if (k in out && typeof out[k] !== 'string') throw bad(k, 'a string');
-  if ('Labels' in out && !(isObject(out.Labels) && Object.values(out.Labels).every((x) => typeof x === 'string')))
-    throw bad('Labels', 'an attribute set of strings');
-  for (const k of ['ExposedPorts', 'Volumes']) {
-    if (!(k in out)) continue;
-    const v = out[k];
-    if (isStringList(v)) out[k] = Object.fromEntries(v.map((x) => [x, {}]));
-    else if (!(isObject(v) && Object.values(v).every(isObject))) throw bad(k, 'an attribute set of {} or a list of strings');
-  }
-  return out;
+  return checkContainerConfig(config);
 }
 
 /** Store paths (`<storeDir>/<hash>-<name>`) mentioned in any string of `v`, sorted. */

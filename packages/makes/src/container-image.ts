@@ -6,8 +6,8 @@
  */
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { MError } from '@m/core';
-import { type ImageEvent, buildImage } from '@m/image';
+import { MError, isMError } from '@m/core';
+import { type ImageEvent, buildImage, checkContainerConfig } from '@m/image';
 import { type RealiseEvent, readStoreDerivation, realise } from '@m/realise';
 import type { Store } from '@m/store';
 
@@ -18,6 +18,8 @@ export interface BuildOutputOptions {
   jobs?: number;
   onEvent?: (e: RealiseEvent) => void;
   onImageEvent?: (e: ImageEvent) => void;
+  /** The makes output being built (`/image`), named in config errors. */
+  output?: string;
 }
 
 /** Builds `drvPath` (all outputs) unless they are valid already. */
@@ -31,6 +33,21 @@ export async function buildOutput(drvPath: string, opts: BuildOutputOptions): Pr
   const out = drv.outputs.get('out')?.path;
   if (!out) throw new MError('STORE_ERROR', `derivation '${drvPath}' has no output 'out'`);
   if (store.isValid(out)) return;
+
+  let config: Record<string, unknown>;
+  try {
+    config = JSON.parse(drv.env.get('config') ?? '{}') as Record<string, unknown>;
+  } catch {
+    throw new MError('BAD_ARGUMENT', `the config of '${drvPath}' is not JSON`);
+  }
+  // The config is checked before any layer is built or anything is written.
+  try {
+    config = checkContainerConfig(config);
+  } catch (e) {
+    if (!isMError(e)) throw e;
+    const where = opts.output === undefined ? `'${drvPath}'` : `output '${opts.output}'`;
+    throw new MError(e.code, `${e.message} (in ${where})`, { hint: e.hint, cause: e });
+  }
   const inputs = [...drv.inputDrvs.keys()];
   if (inputs.length > 0) await realise(inputs, { store, jobs: opts.jobs, onEvent: opts.onEvent });
 
@@ -38,12 +55,6 @@ export async function buildOutput(drvPath: string, opts: BuildOutputOptions): Pr
   for (const r of roots) if (!store.isValid(r)) throw new MError('STORE_ERROR', `layer '${r}' of '${drvPath}' is not a valid store path`);
   const graph = new Map<string, string[]>();
   for (const p of store.closure(roots)) graph.set(p, store.references(p));
-  let config: Record<string, unknown>;
-  try {
-    config = JSON.parse(drv.env.get('config') ?? '{}') as Record<string, unknown>;
-  } catch {
-    throw new MError('BAD_ARGUMENT', `the config of '${drvPath}' is not JSON`);
-  }
 
   const release = store.lockPaths([out]);
   try {
