@@ -56,10 +56,13 @@ export function createRefScanner(needles: Iterable<string>): RefScanner {
 
 /**
  * The needles occurring in the NAR serialisation of the file tree at `physicalPath` (file
- * contents, symlink targets and entry names), as Nix scans outputs.
+ * contents, symlink targets and entry names), as Nix scans outputs. A device, FIFO or socket in
+ * the tree is an MError('BUILD_FAILED') naming it (as `displayPath` + the part below the root,
+ * when given) and is never opened.
  */
-export function scanPathForReferences(physicalPath: string, needles: Iterable<string>): Set<string> {
+export function scanPathForReferences(physicalPath: string, needles: Iterable<string>, displayPath?: string): Set<string> {
+  const display = displayPath === undefined ? undefined : (p: string) => displayPath + p.slice(physicalPath.length);
   const scanner = createRefScanner(needles);
-  for (const chunk of narEncode(physicalPath, fsNarSource())) scanner.feed(chunk);
+  for (const chunk of narEncode(physicalPath, fsNarSource(display))) scanner.feed(chunk);
   return scanner.found();
 }

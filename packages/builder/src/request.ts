@@ -47,6 +47,11 @@ export interface BuildOptions {
   onLog?(line: string): void;
   /** Aborting kills the build; runBuild then rejects with BUILD_FAILED. */
   signal?: AbortSignal;
+  /**
+   * The full build log (raw bytes) is streamed to this file, created or truncated, as the build
+   * runs; nothing but the last LOG_TAIL_LINES lines is kept in memory. Absent: the log is not kept.
+   */
+  logFile?: string;
 }
 
 export interface BuildResult {
@@ -58,8 +63,6 @@ export interface BuildResult {
    * of inputPaths or outputs, else the bare hash part.
    */
   references: Record<string, string[]>;
-  /** Full build log. */
-  log: string;
   /** The temp directory holding the outputs; the caller removes it once they are moved. */
   tempDir: string;
 }
@@ -68,9 +71,8 @@ export interface BuildResult {
 export interface BuildFailure {
   kind: 'exit' | 'timeout' | 'silence' | 'aborted' | 'missing-output' | 'setup';
   exitCode?: number;
-  /** The last (up to) 25 log lines. */
+  /** The last (up to) 25 log lines (the full log is in BuildOptions.logFile). */
   logTail: string[];
-  log: string;
 }
 
 export const LOG_TAIL_LINES = 25;

@@ -59,6 +59,7 @@ export async function runBuild(req: BuildRequest, opts: BuildOptions = {}): Prom
       timeoutSeconds: req.timeoutSeconds,
       maxSilentSeconds: req.maxSilentSeconds,
       onLog: opts.onLog,
+      logFile: opts.logFile,
       signal: opts.signal,
     });
     checkOutcome(req, outcome);
@@ -73,7 +74,7 @@ export async function runBuild(req: BuildRequest, opts: BuildOptions = {}): Prom
     const keep = new Set(Object.values(outputs).map((p) => path.basename(p)));
     for (const e of fs.readdirSync(layout.storeDir)) if (!keep.has(e)) removeTree(path.join(layout.storeDir, e));
 
-    const result: BuildResult = { exitCode: outcome.exitCode, outputs, references: scanOutputs(req, outputs), log: outcome.log, tempDir };
+    const result: BuildResult = { exitCode: outcome.exitCode, outputs, references: scanOutputs(req, outputs), tempDir };
     cleanup(true);
     return result;
   } catch (e) {
@@ -104,7 +105,7 @@ function withTail(msg: string, tail: string[]): string {
 }
 
 function checkOutcome(req: BuildRequest, o: ProcessOutcome): void {
-  const base = { logTail: o.logTail, log: o.log, exitCode: o.exitCode };
+  const base = { logTail: o.logTail, exitCode: o.exitCode };
   const goal = `building of '${req.drvPath}!${outputList(req)}' from .drv file`;
   if (o.killed === 'timeout')
     throw failure(`${goal} timed out after ${req.timeoutSeconds} seconds`, { kind: 'timeout', ...base });
@@ -120,7 +121,6 @@ function missingOutput(req: BuildRequest, name: string, logical: string, o: Proc
     kind: 'missing-output',
     exitCode: o.exitCode,
     logTail: o.logTail,
-    log: o.log,
   });
 }
 
@@ -129,7 +129,7 @@ function scanOutputs(req: BuildRequest, outputs: Record<string, string>): Record
   for (const p of [...req.inputPaths, ...Object.values(req.outputs)]) byHash.set(storePathHashPart(p), p);
   const refs: Record<string, string[]> = {};
   for (const [name, phys] of Object.entries(outputs)) {
-    const found = scanPathForReferences(phys, req.refscanNeedles);
+    const found = scanPathForReferences(phys, req.refscanNeedles, req.outputs[name]);
     refs[name] = [...found].map((h) => byHash.get(h) ?? h).sort();
   }
   return refs;
@@ -154,6 +154,7 @@ async function runUnsandboxed(req: BuildRequest, opts: BuildOptions): Promise<Bu
       timeoutSeconds: req.timeoutSeconds,
       maxSilentSeconds: req.maxSilentSeconds,
       onLog: opts.onLog,
+      logFile: opts.logFile,
       signal: opts.signal,
     });
     checkOutcome(req, outcome);
@@ -162,7 +163,7 @@ async function runUnsandboxed(req: BuildRequest, opts: BuildOptions): Promise<Bu
       if (!isPresent(logical)) throw missingOutput(req, name, logical, outcome);
       outputs[name] = logical;
     }
-    return { exitCode: outcome.exitCode, outputs, references: scanOutputs(req, outputs), log: outcome.log, tempDir };
+    return { exitCode: outcome.exitCode, outputs, references: scanOutputs(req, outputs), tempDir };
   } finally {
     removeTree(buildDir);
     if (createdTemp) removeTree(tempDir);

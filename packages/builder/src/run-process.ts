@@ -3,10 +3,15 @@
  * streaming lines, enforcing the overall and the silence timeouts, and honouring an abort signal.
  * Killing means SIGKILL to the process group; the sandbox's PID 1 dies with it (die-with-parent),
  * which tears down its PID namespace.
+ *
+ * Memory stays bounded whatever the builder prints: the raw bytes go straight to `logFile`
+ * (synchronous writes, so nothing queues up), and only the last LOG_TAIL_LINES lines, each at
+ * most MAX_LOG_LINE long, are kept.
  */
 import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import { constants } from 'node:os';
-import { StringDecoder } from 'node:string_decoder';
+import { createLineSplitter } from './log-lines';
 import { LOG_TAIL_LINES } from './request';
 
 export interface ProcessOutcome {
@@ -15,7 +20,6 @@ export interface ProcessOutcome {
   signal?: NodeJS.Signals;
   /** Why we killed it, if we did. */
   killed?: 'timeout' | 'silence' | 'aborted';
-  log: string;
   logTail: string[];
 }
 
@@ -27,6 +31,8 @@ export interface ProcessSpec {
   timeoutSeconds?: number;
   maxSilentSeconds?: number;
   onLog?(line: string): void;
+  /** The whole output, as raw bytes, is written to this file (created or truncated) as it arrives. */
+  logFile?: string;
   signal?: AbortSignal;
 }
 
@@ -39,10 +45,13 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
       stdio: ['ignore', 'pipe', 'ignore'],
       detached: true,
     });
-    const chunks: Buffer[] = [];
     const tail: string[] = [];
-    let partial = '';
-    const decoder = new StringDecoder('utf8');
+    const lines = createLineSplitter((line) => {
+      tail.push(line);
+      if (tail.length > LOG_TAIL_LINES) tail.shift();
+      spec.onLog?.(line);
+    });
+    let logFd = openLog(spec.logFile);
     let killed: ProcessOutcome['killed'];
     let silenceTimer: NodeJS.Timeout | undefined;
     let totalTimer: NodeJS.Timeout | undefined;
@@ -54,11 +63,6 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
       } catch {
         child.kill('SIGKILL');
       }
-    };
-    const pushLine = (line: string): void => {
-      tail.push(line);
-      if (tail.length > LOG_TAIL_LINES) tail.shift();
-      spec.onLog?.(line);
     };
     const armSilence = (): void => {
       if (!spec.maxSilentSeconds) return;
@@ -75,11 +79,9 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
     }
 
     child.stdout!.on('data', (b: Buffer) => {
-      chunks.push(b);
       armSilence();
-      const lines = (partial + decoder.write(b)).split('\n');
-      partial = lines.pop()!;
-      for (const l of lines) pushLine(l);
+      if (logFd !== undefined && !writeAll(logFd, b)) logFd = closeLog(logFd);
+      lines.write(b);
     });
     child.on('error', (e) => {
       cleanup();
@@ -87,18 +89,46 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
     });
     child.on('close', (code, sig) => {
       cleanup();
-      partial += decoder.end();
-      if (partial !== '') pushLine(partial);
+      lines.end();
       const exitCode = code ?? 128 + signalNumber(sig);
-      resolve({ exitCode, signal: sig ?? undefined, killed, log: Buffer.concat(chunks).toString('utf8'), logTail: tail });
+      resolve({ exitCode, signal: sig ?? undefined, killed, logTail: tail });
     });
 
     function cleanup(): void {
+      if (logFd !== undefined) logFd = closeLog(logFd);
       if (silenceTimer) clearTimeout(silenceTimer);
       if (totalTimer) clearTimeout(totalTimer);
       spec.signal?.removeEventListener('abort', onAbort);
     }
   });
+}
+
+/** A log that cannot be written must not fail the build: it is then simply not kept. */
+function openLog(file: string | undefined): number | undefined {
+  if (file === undefined) return undefined;
+  try {
+    return fs.openSync(file, 'w', 0o644);
+  } catch {
+    return undefined;
+  }
+}
+
+function closeLog(fd: number): undefined {
+  try {
+    fs.closeSync(fd);
+  } catch {
+    /* nothing to do */
+  }
+  return undefined;
+}
+
+function writeAll(fd: number, b: Buffer): boolean {
+  try {
+    for (let off = 0; off < b.length; ) off += fs.writeSync(fd, b, off, b.length - off);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function signalNumber(sig: NodeJS.Signals | null): number {

@@ -23,21 +23,23 @@ describe('sandboxed build', () => {
   it('runs a busybox builder that writes $out', async () => {
     const req = shRequest(store, 'echo hi > $out; echo building');
     const lines: string[] = [];
-    const r = await runBuild(req, { onLog: (l) => lines.push(l) });
+    const logFile = path.join(store.physical, 'runs.log');
+    const r = await runBuild(req, { onLog: (l) => lines.push(l), logFile });
     expect(r.exitCode).toBe(0);
     expect(fs.readFileSync(r.outputs.out!, 'utf8')).toBe('hi\n');
     expect(path.basename(r.outputs.out!)).toBe(path.basename(req.outputs.out!));
     expect(r.references).toEqual({ out: [] });
     expect(lines).toEqual(['building']);
-    expect(r.log).toBe('building\n');
+    expect(fs.readFileSync(logFile, 'utf8')).toBe('building\n');
     fs.rmSync(r.tempDir, { recursive: true });
   });
 
   it('interleaves stdout and stderr in order', async () => {
     const lines: string[] = [];
-    const r = await runBuild(shRequest(store, 'echo a; echo b >&2; echo c; echo d >&2; touch $out'), { onLog: (l) => lines.push(l) });
+    const logFile = path.join(store.physical, 'interleaves.log');
+    await runBuild(shRequest(store, 'echo a; echo b >&2; echo c; echo d >&2; touch $out'), { onLog: (l) => lines.push(l), logFile });
     expect(lines).toEqual(['a', 'b', 'c', 'd']);
-    expect(r.log).toBe('a\nb\nc\nd\n');
+    expect(fs.readFileSync(logFile, 'utf8')).toBe('a\nb\nc\nd\n');
   });
 
   it("sets up the environment exactly as Nix's initEnv", async () => {
@@ -49,9 +51,10 @@ describe('sandboxed build', () => {
     };
     const req = { ...shRequest(store, ''), builder: '/bin/env', args: [], env: drvEnv, outputs: { out, dev }, cores: 3,
       sandboxPaths: { '/bin/sh': '/bin/busybox', '/bin/env': '/bin/busybox' } };
-    const err = await runBuild(req).catch((e) => e);
+    const logFile = path.join(store.physical, 'env.log');
+    const err = await runBuild(req, { logFile }).catch((e) => e);
     expect(err.code).toBe('BUILD_FAILED');
-    const log = (err.cause as BuildFailure).log;
+    const log = fs.readFileSync(logFile, 'utf8');
     const got = Object.fromEntries(log.trimEnd().split('\n').map((l: string) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
     const attrFile = `.attr-${printHash(hashBytes('sha256', 'big'), 'base32')}`;
     expect(got).toEqual({

@@ -1,14 +1,17 @@
 /**
- * One derivation: lock its outputs, re-check them, build in the sandbox, check the result, register
- * the outputs with their references and deriver in one transaction, and keep the log.
+ * One derivation: lock its outputs, re-check them, build in the sandbox (streaming its log to the
+ * store's log file), check the result (fixed-output hashes, cycles, Nix's output checks), and
+ * register the outputs with their references and deriver in one transaction. A failed check
+ * registers nothing.
  */
 import * as fs from 'node:fs';
-import { type BuildFailure, runBuild } from '@m/builder';
+import { runBuild } from '@m/builder';
 import { MError } from '@m/core';
 import { type Derivation, isFixedOutputDerivation } from '@m/nix-compat';
 import type { PathRegistration, Store } from '@m/store';
 import { type RequestSettings, makeBuildRequest, outputPaths } from './build-request';
 import { checkFixedOutput } from './fixed-output';
+import { type BuiltOutput, checkOutputs } from './output-checks';
 import { checkOutputCycles } from './output-cycles';
 import { lockOutputs } from './output-locks';
 import { checkCanBuild } from './platform';
@@ -47,14 +50,6 @@ export function removeTree(p: string): void {
   }
 }
 
-function writeLog(store: Store, drvPath: string, log: string): void {
-  try {
-    fs.writeFileSync(store.logPath(drvPath), log);
-  } catch {
-    /* a missing log must not fail the build */
-  }
-}
-
 export async function buildOne(ctx: BuildOneContext, drvPath: string, drv: Derivation): Promise<BuildOneOutcome> {
   const { store } = ctx;
   const outs = outputPaths(drvPath, drv);
@@ -75,25 +70,19 @@ export async function buildOne(ctx: BuildOneContext, drvPath: string, drv: Deriv
     const tempDir = store.makeTempDir();
     try {
       const req = makeBuildRequest(store, drvPath, drv, ctx.loadDrv, tempDir, ctx.settings);
-      let result;
-      try {
-        result = await runBuild(req, { onLog: ctx.onLog, signal: ctx.signal });
-      } catch (e) {
-        const f = (e as MError).cause as BuildFailure | undefined;
-        if (f && typeof f.log === 'string') writeLog(store, drvPath, f.log);
-        throw e;
-      }
-      writeLog(store, drvPath, result.log);
+      const result = await runBuild(req, { onLog: ctx.onLog, signal: ctx.signal, logFile: store.logPath(drvPath) });
 
       const regs: PathRegistration[] = [];
+      const built = new Map<string, BuiltOutput>();
       const fixed = isFixedOutputDerivation(drv);
       for (const [name, logical] of Object.entries(outs)) {
         if (store.isValid(logical)) continue;
-        const built = result.outputs[name]!;
+        const physical = result.outputs[name]!;
         const refs = (result.references[name] ?? []).filter((r) => r.startsWith(store.storeDir + '/'));
-        const ca = fixed ? checkFixedOutput(drvPath, drv, built, logical, refs).ca : undefined;
+        const ca = fixed ? checkFixedOutput(drvPath, drv, physical, logical, refs).ca : undefined;
         // Unsandboxed builds write their outputs in place.
-        regs.push({ path: logical, references: refs, deriver: drvPath, ca, from: ctx.settings.noSandbox ? undefined : built });
+        regs.push({ path: logical, references: refs, deriver: drvPath, ca, from: ctx.settings.noSandbox ? undefined : physical });
+        built.set(name, { path: logical, references: refs, physical });
       }
       const byPath = new Map(Object.entries(outs).map(([n, p]) => [p, n]));
       checkOutputCycles(
@@ -106,6 +95,7 @@ export async function buildOne(ctx: BuildOneContext, drvPath: string, drv: Deriv
           }),
         ),
       );
+      checkOutputs(store, drvPath, drv, built);
       store.registerOutputs(regs);
       return 'built';
     } finally {
