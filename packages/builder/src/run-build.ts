@@ -15,43 +15,73 @@ import {
   SANDBOX_BUILD_DIR,
 } from './request';
 import { type ProcessOutcome, runProcess } from './run-process';
-import { findSandbox } from './sandbox-detect';
-import { createSandboxLayout } from './sandbox-layout';
+import { type SandboxChoice, findSandbox } from './sandbox-detect';
+import { type SandboxInput, chownLayout, createSandboxLayout, sandboxBinds } from './sandbox-layout';
+import { directSources, stagedCommand, stagedSources } from './sandbox-root';
+import { type BuildUser, acquireBuildUser, needsBuildUser } from './sandbox-user';
 import { SETPRIV, UNSHARE, unshareArgs } from './unshare';
 
 export async function runBuild(req: BuildRequest, opts: BuildOptions = {}): Promise<BuildResult> {
   checkRequest(req);
-  const physicalInputs = new Map<string, string>();
+  const inputs: SandboxInput[] = [];
   for (const p of req.inputPaths) {
     if (Object.values(req.outputs).includes(p)) continue;
     const phys = path.join(req.physicalStore, path.basename(p));
-    if (!fs.existsSync(phys) && !isSymlink(phys))
+    let st: fs.Stats;
+    try {
+      st = fs.lstatSync(phys);
+    } catch {
       throw new MError('STORE_ERROR', `input path '${p}' of '${req.drvPath}' is missing from the store (${phys})`);
-    physicalInputs.set(p, phys);
+    }
+    inputs.push({ logical: p, physical: phys, symlink: st.isSymbolicLink() ? fs.readlinkSync(phys) : undefined });
   }
   if (req.noSandbox) return runUnsandboxed(req, opts);
 
-  const kind = findSandbox(req.sandbox);
-  if (!kind)
-    throw new MError('BUILD_FAILED', `cannot build '${req.drvPath}': no working sandbox (${req.sandbox ?? `neither ${BWRAP} nor ${UNSHARE}`} can create the namespaces it needs)`, {
-      hint: "install bubblewrap, enable user namespaces, or set 'noSandbox: true' in the request",
-    });
+  // As root, the build runs as a dedicated unprivileged pool identity, never as root.
+  const user = needsBuildUser() ? acquireBuildUser(path.join(req.physicalStore, '.m', 'build-users')) : undefined;
+  try {
+    const choice = findSandbox(req.sandbox, user);
+    if (!choice)
+      throw new MError(
+        'BUILD_FAILED',
+        user
+          ? `cannot build '${req.drvPath}' as root: ${req.sandbox ?? 'no sandbox'} cannot run the build as an unprivileged build user (${BWRAP} or ${UNSHARE}, with ${SETPRIV}, in a user namespace owned by uid ${user.uid})`
+          : `cannot build '${req.drvPath}': no working sandbox (${req.sandbox ?? `neither ${BWRAP} nor ${UNSHARE}`} can create the namespaces it needs)`,
+        { hint: "install bubblewrap and util-linux, enable user namespaces, or set 'noSandbox: true' in the request" },
+      );
+    return await runSandboxed(req, opts, inputs, choice, user);
+  } finally {
+    user?.release();
+  }
+}
 
+async function runSandboxed(req: BuildRequest, opts: BuildOptions, inputs: SandboxInput[], choice: SandboxChoice, user: BuildUser | undefined): Promise<BuildResult> {
   const createdTemp = req.tempDir === undefined;
   const tempDir = req.tempDir ?? makeTempDir(req.physicalStore);
   const layout = createSandboxLayout(tempDir, req.fixedOutput);
   const cleanup = (keepStore: boolean): void => {
-    for (const d of [layout.buildDir, layout.tmpDir, layout.etcDir, layout.rootDir, ...(keepStore ? [] : [layout.storeDir])]) removeTree(d);
+    for (const d of [layout.buildDir, layout.tmpDir, layout.etcDir, layout.rootDir, layout.stageDir, ...(keepStore ? [] : [layout.storeDir])]) removeTree(d);
     if (!keepStore && createdTemp) removeTree(tempDir);
   };
   try {
     const { env, files } = makeBuilderEnv(req, SANDBOX_BUILD_DIR);
     for (const [name, contents] of Object.entries(files)) fs.writeFileSync(path.join(layout.buildDir, name), contents);
-    const sandboxPaths = req.sandboxPaths ?? DEFAULT_SANDBOX_PATHS;
-    const [program, args] =
-      kind === 'bwrap'
-        ? [BWRAP, bwrapArgs(req, layout, env, physicalInputs, sandboxPaths)]
-        : [SETPRIV, unshareArgs(req, layout, env, physicalInputs, sandboxPaths)];
+    if (user) chownLayout(layout, user.uid, user.gid);
+    const binds = sandboxBinds(req.sandboxPaths ?? DEFAULT_SANDBOX_PATHS);
+    let program: string;
+    let args: string[];
+    if (choice.kind === 'bwrap') {
+      if (user) {
+        program = UNSHARE;
+        args = stagedCommand(req, layout, inputs, binds, user, [BWRAP, ...bwrapArgs(req, env, inputs, binds, stagedSources(binds), choice.disableUserns)]);
+      } else {
+        program = BWRAP;
+        args = bwrapArgs(req, env, inputs, binds, directSources(req, layout, binds), choice.disableUserns);
+      }
+    } else {
+      program = SETPRIV;
+      args = unshareArgs(req, layout, env, inputs, binds, user);
+    }
     const outcome = await runProcess({
       program,
       args,
@@ -174,14 +204,6 @@ function makeTempDir(physicalStore: string): string {
   const root = path.join(physicalStore, '.m', 'tmp');
   fs.mkdirSync(root, { recursive: true });
   return fs.mkdtempSync(path.join(root, 'build-'));
-}
-
-function isSymlink(p: string): boolean {
-  try {
-    return fs.lstatSync(p).isSymbolicLink();
-  } catch {
-    return false;
-  }
 }
 
 function isPresent(p: string): boolean {

@@ -6,6 +6,7 @@
  *   tmp/     /tmp inside (world-writable, as Nix provides)
  *   etc/     passwd, group, hosts / nsswitch.conf
  *   root/    mount point of the sandbox root (unshare only; empty on the host)
+ *   stage/   mount point of the staging tree (root only; empty on the host, see sandbox-root.ts)
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -18,6 +19,7 @@ export interface SandboxLayout {
   tmpDir: string;
   etcDir: string;
   rootDir: string;
+  stageDir: string;
 }
 
 export function createSandboxLayout(tempDir: string, fixedOutput: boolean): SandboxLayout {
@@ -28,6 +30,7 @@ export function createSandboxLayout(tempDir: string, fixedOutput: boolean): Sand
     tmpDir: path.join(tempDir, 'tmp'),
     etcDir: path.join(tempDir, 'etc'),
     rootDir: path.join(tempDir, 'root'),
+    stageDir: path.join(tempDir, 'stage'),
   };
   fs.mkdirSync(l.buildDir, { mode: 0o700 });
   fs.mkdirSync(l.storeDir);
@@ -36,6 +39,7 @@ export function createSandboxLayout(tempDir: string, fixedOutput: boolean): Sand
   fs.chmodSync(l.tmpDir, 0o1777);
   fs.mkdirSync(l.etcDir);
   fs.mkdirSync(l.rootDir);
+  fs.mkdirSync(l.stageDir);
   fs.writeFileSync(path.join(l.etcDir, 'passwd'), etcPasswd());
   fs.writeFileSync(path.join(l.etcDir, 'group'), etcGroup());
   if (fixedOutput) fs.writeFileSync(path.join(l.etcDir, 'nsswitch.conf'), etcNsswitch());
@@ -43,8 +47,30 @@ export function createSandboxLayout(tempDir: string, fixedOutput: boolean): Sand
   return l;
 }
 
+/** The files of `etc/` (each becomes /etc/<name> inside). */
+export function etcFiles(fixedOutput: boolean): string[] {
+  return ['passwd', 'group', fixedOutput ? 'nsswitch.conf' : 'hosts'];
+}
+
 /** Host files a fixed-output build sees (if they exist), for name resolution. */
 export const NETWORK_ETC_FILES = ['/etc/resolv.conf', '/etc/services', '/etc/hosts'];
+
+/**
+ * Hands the directories the builder writes to the build user (root only): the build directory
+ * with its files, the sandbox's store and /tmp.
+ */
+export function chownLayout(l: SandboxLayout, uid: number, gid: number): void {
+  for (const d of [l.buildDir, l.storeDir, l.tmpDir]) fs.chownSync(d, uid, gid);
+  for (const f of fs.readdirSync(l.buildDir)) fs.lchownSync(path.join(l.buildDir, f), uid, gid);
+}
+
+/** One store path of the input closure: a symlink entry is recreated as a symlink, never bound. */
+export interface SandboxInput {
+  logical: string;
+  physical: string;
+  /** The link's target when the store entry is a symlink. */
+  symlink?: string;
+}
 
 /** A sandbox path bound from the host: `optional` when the host path ended in '?'. */
 export interface HostBind {

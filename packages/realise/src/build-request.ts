@@ -35,6 +35,9 @@ export function makeBuildRequest(
   tempDir: string,
   s: RequestSettings,
 ): BuildRequest {
+  // As Nix 2.8 with sandbox = true (LocalDerivationGoal::startBuilder).
+  if (!s.noSandbox && drv.env.get('__noChroot') === '1')
+    throw new MError('BUILD_FAILED', `derivation '${drvPath}' has '__noChroot' set, but that's not allowed when 'sandbox' is 'true'`);
   const roots = new Set(drv.inputSrcs);
   for (const [inDrvPath, outNames] of drv.inputDrvs) {
     const inDrv = loadDrv(inDrvPath);

@@ -48,13 +48,23 @@ export function copyFlat(src: string, dst: string): void {
   fs.chmodSync(dst, 0o644);
 }
 
+/** The store's owner: this process's (a build user's outputs are handed back to it, as Nix does). */
+function storeOwner(): { uid: number; gid: number } {
+  return { uid: process.geteuid?.() ?? 0, gid: process.getegid?.() ?? 0 };
+}
+
 /**
- * Nix's canonical metadata, applied bottom-up: regular files 0444 (0555 if the owner could
- * execute), directories 0555, mtime 1 on everything (symlinks included). Any setuid/setgid/sticky
- * bit is cleared by the explicit modes. Special files are refused.
+ * Nix's canonical metadata, applied bottom-up: owner and group those of the store (this process;
+ * only changed when running as root, e.g. outputs of a build user), regular files 0444 (0555 if
+ * the owner could execute), directories 0555, mtime 1 on everything (symlinks included). Any
+ * setuid/setgid/sticky and group/world-write bit is cleared by the explicit modes — after the
+ * chown, which would otherwise keep them. Special files are refused.
  */
 export function canonicalise(p: string): void {
   const st = fs.lstatSync(p);
+  const owner = storeOwner();
+  if (owner.uid === 0 && (st.uid !== owner.uid || st.gid !== owner.gid) && (st.isDirectory() || st.isFile() || st.isSymbolicLink()))
+    fs.lchownSync(p, owner.uid, owner.gid);
   if (st.isDirectory()) {
     for (const name of fs.readdirSync(p)) canonicalise(path.join(p, name));
     if ((st.mode & 0o7777) !== 0o555) fs.chmodSync(p, 0o555);
@@ -70,10 +80,11 @@ export function canonicalise(p: string): void {
 /** Paths under `p` whose metadata is not canonical (empty when all is well). */
 export function nonCanonicalEntries(p: string): string[] {
   const bad: string[] = [];
+  const owner = storeOwner();
   const walk = (q: string) => {
     const st = fs.lstatSync(q);
     const mtime = Math.floor(st.mtimeMs / 1000);
-    let ok = mtime === CANONICAL_MTIME;
+    let ok = mtime === CANONICAL_MTIME && (owner.uid !== 0 || (st.uid === owner.uid && st.gid === owner.gid));
     if (st.isDirectory()) {
       ok &&= (st.mode & 0o7777) === 0o555;
       for (const name of fs.readdirSync(q)) walk(path.join(q, name));
