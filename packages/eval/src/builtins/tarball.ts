@@ -1,13 +1,23 @@
 /**
- * Unpacking tarballs for fetchTarball of local `file://` URLs: plain or gzip-compressed tar
- * (ustar, GNU long names, pax `path`/`linkpath`) into an in-memory NarTree, and writing such a
- * tree into a scratch directory. Members that would escape the top (absolute or `..`) are
- * refused, as libarchive's secure extraction does.
+ * Unpacking tarballs for fetchTarball of local `file://` URLs: plain or gzip-compressed tar into an
+ * in-memory NarTree, then into a fresh scratch directory. node-tar's `Parser` decodes the archive
+ * (ustar, GNU long names and base-256 numbers, pax headers, gzip); the tree is assembled here with
+ * the rules of Nix 2.8's extraction (libarchive with SECURE_NODOTDOT and SECURE_SYMLINKS), because
+ * node-tar's own `Unpack` rewrites absolute symlink targets and drops symlinks that leave the
+ * directory, which would change the NAR and so the store path. The rules:
+ * - a leading `/` of a member name or hard-link target is dropped (Nix prefixes the destination);
+ * - a member name or hard-link target containing `..` is an error;
+ * - a member below a symlink member ("extract through symlink") is an error;
+ * - symlink targets are kept verbatim (they are data, never followed here);
+ * - a hard link copies the member it names, which must exist already;
+ * - device nodes and fifos are an error (a store path cannot hold them).
+ * Nothing is written to disk until the whole archive has been checked, and the scratch directory is
+ * written node by node with exclusive creation, so no member can reach outside it.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { Parser, type ReadEntry } from 'tar';
 import { MError } from '@m/core';
 import type { NarTree } from '@m/nix-compat';
 
@@ -17,73 +27,45 @@ function mkDir(): Dir {
   return { type: 'directory', entries: new Map() };
 }
 
-const decoder = new TextDecoder();
-
-function field(b: Uint8Array, off: number, len: number): string {
-  let end = off;
-  while (end < off + len && b[end] !== 0) end++;
-  return decoder.decode(b.subarray(off, end));
+function isGzip(b: Uint8Array): boolean {
+  return b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
 }
 
-function octal(b: Uint8Array, off: number, len: number): number {
-  if (b[off]! & 0x80) {
-    // base-256 (GNU) for large values
-    let n = 0;
-    for (let i = off + 1; i < off + len; i++) n = n * 256 + b[i]!;
-    return n;
-  }
-  const s = field(b, off, len).trim();
-  return s === '' ? 0 : parseInt(s, 8);
+/** A plain tar: ustar magic at 257, or an archive that starts with its end marker. */
+function isPlainTar(b: Uint8Array): boolean {
+  if (b.length >= 263 && b[257] === 0x75 && b[258] === 0x73 && b[259] === 0x74 && b[260] === 0x61 && b[261] === 0x72) return true;
+  return b.length >= 512 && b.subarray(0, 512).every((x) => x === 0);
 }
 
-/** `key=value` records of a pax extended header. */
-function paxRecords(data: Uint8Array): Map<string, string> {
-  const out = new Map<string, string>();
-  let i = 0;
-  while (i < data.length) {
-    let sp = i;
-    while (sp < data.length && data[sp] !== 0x20) sp++;
-    const len = parseInt(decoder.decode(data.subarray(i, sp)), 10);
-    if (!(len > 0)) break;
-    const rec = decoder.decode(data.subarray(sp + 1, i + len - 1));
-    const eq = rec.indexOf('=');
-    if (eq > 0) out.set(rec.slice(0, eq), rec.slice(eq + 1));
-    i += len;
-  }
-  return out;
+function extractError(url: string, why: string): MError {
+  return new MError('EVAL_ERROR', `failed to extract archive '${url}' (${why})`);
 }
 
-/** The decompressed tar bytes, or undefined for a compression m cannot read. */
-function decompress(bytes: Uint8Array): Uint8Array | undefined {
-  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) return new Uint8Array(gunzipSync(bytes));
-  if (bytes.length >= 263 && field(bytes, 257, 5) === 'ustar') return bytes;
-  if (bytes.length >= 512 && bytes.subarray(0, 512).every((x) => x === 0)) return bytes;
-  return undefined;
-}
-
+/** The components of a member name or hard-link target, as libarchive's secure extraction sees them. */
 function splitMember(name: string, url: string): string[] {
   const parts = name.split('/').filter((p) => p !== '' && p !== '.');
-  if (name.startsWith('/') || parts.includes('..')) {
-    throw new MError('EVAL_ERROR', `tarball '${url}' contains the unsafe member '${name}'`);
-  }
+  if (parts.includes('..')) throw extractError(url, `Path contains '..': '${name}'`);
   return parts;
 }
+
+const DATA_TYPES = new Set(['File', 'OldFile', 'ContiguousFile']);
 
 /**
  * The members of a tarball as a directory tree (its top level is the directory the tarball
  * unpacks into). Throws NOT_AVAILABLE for compressions other than gzip.
  */
 export function unpackTarball(bytes: Uint8Array, url: string): Dir {
-  const tar = decompress(bytes);
-  if (tar === undefined) {
+  if (!isGzip(bytes) && !isPlainTar(bytes)) {
     throw new MError('NOT_AVAILABLE', `fetchTarball is not available offline: cannot unpack '${url}' (only plain and gzip-compressed tarballs are supported)`);
   }
   const root = mkDir();
-  const dirAt = (parts: string[]): Dir => {
+  /** The directory at `parts`, created as needed; a symlink on the way is an error, as in libarchive. */
+  const dirAt = (parts: string[], member: string): Dir => {
     let d = root;
     for (const p of parts) {
       const c = d.entries.get(p);
       if (c !== undefined && c.type === 'directory') d = c as Dir;
+      else if (c !== undefined && c.type === 'symlink') throw extractError(url, `Cannot extract through symlink '${member}'`);
       else {
         const fresh = mkDir();
         d.entries.set(p, fresh);
@@ -100,51 +82,70 @@ export function unpackTarball(bytes: Uint8Array, url: string): Dir {
     }
     return t;
   };
-  let longName: string | undefined;
-  let longLink: string | undefined;
-  let pax = new Map<string, string>();
-  let off = 0;
-  while (off + 512 <= tar.length) {
-    const h = tar.subarray(off, off + 512);
-    if (h.every((x) => x === 0)) break;
-    const size = octal(h, 124, 12);
-    const type = String.fromCharCode(h[156]!);
-    const data = tar.subarray(off + 512, off + 512 + size);
-    off += 512 + Math.ceil(size / 512) * 512;
-    if (type === 'L') {
-      longName = field(data, 0, data.length);
-      continue;
-    }
-    if (type === 'K') {
-      longLink = field(data, 0, data.length);
-      continue;
-    }
-    if (type === 'x') {
-      pax = paxRecords(data);
-      continue;
-    }
-    if (type === 'g') continue;
-    const prefix = field(h, 345, 155);
-    const ustarName = field(h, 257, 5) === 'ustar' && prefix !== '' ? `${prefix}/${field(h, 0, 100)}` : field(h, 0, 100);
-    const name = pax.get('path') ?? longName ?? ustarName;
-    const link = pax.get('linkpath') ?? longLink ?? field(h, 157, 100);
-    longName = longLink = undefined;
-    pax = new Map();
+
+  let failure: unknown;
+  const onEntry = (entry: ReadEntry): void => {
+    const chunks: Buffer[] = [];
+    entry.on('data', (c: Buffer) => chunks.push(c));
+    entry.on('end', () => {
+      if (failure !== undefined) return;
+      try {
+        addEntry(entry, Buffer.concat(chunks));
+      } catch (e) {
+        failure = e;
+      }
+    });
+  };
+  const addEntry = (entry: ReadEntry, data: Buffer): void => {
+    const name = entry.path;
     const parts = splitMember(name, url);
-    if (parts.length === 0) continue;
-    const parent = dirAt(parts.slice(0, -1));
+    if (parts.length === 0) return;
     const base = parts[parts.length - 1]!;
-    const mode = octal(h, 100, 8);
-    if (type === '5') dirAt(parts);
-    else if (type === '2') parent.entries.set(base, { type: 'symlink', target: link });
-    else if (type === '1') {
-      const target = lookup(splitMember(link, url));
-      if (target !== undefined && target.type === 'regular') parent.entries.set(base, { ...target });
-    } else if (type === '0' || type === '\0' || type === '7') {
-      parent.entries.set(base, { type: 'regular', executable: (mode & 0o100) !== 0, contents: data.slice() });
+    const parentParts = parts.slice(0, -1);
+    switch (entry.type) {
+      case 'Directory':
+      case 'GNUDumpDir': {
+        const existing = lookup(parts);
+        if (existing?.type === 'symlink') throw extractError(url, `Cannot extract through symlink '${name}'`);
+        dirAt(parts, name);
+        return;
+      }
+      case 'SymbolicLink':
+        dirAt(parentParts, name).entries.set(base, { type: 'symlink', target: entry.linkpath ?? '' });
+        return;
+      case 'Link': {
+        const targetName = entry.linkpath ?? '';
+        const target = lookup(splitMember(targetName, url));
+        if (target === undefined || target.type !== 'regular') throw extractError(url, `Hard-link target '${targetName}' does not exist`);
+        dirAt(parentParts, name).entries.set(base, { ...target });
+        return;
+      }
+      default:
+        if (DATA_TYPES.has(entry.type)) {
+          const mode = entry.mode ?? 0o644;
+          dirAt(parentParts, name).entries.set(base, { type: 'regular', executable: (mode & 0o100) !== 0, contents: new Uint8Array(data) });
+          return;
+        }
+        throw extractError(url, `member '${name}' is of type ${entry.type}, which a store path cannot hold`);
     }
-    // Device nodes and FIFOs are skipped.
+  };
+
+  const parser = new Parser({
+    onReadEntry: onEntry,
+    onwarn: (code: string, message: string | Error) => {
+      if (code === 'TAR_ENTRY_INFO') return;
+      failure ??= extractError(url, `${code}: ${message instanceof Error ? message.message : message}`);
+    },
+  });
+  parser.on('error', (e: Error) => {
+    failure ??= extractError(url, e.message);
+  });
+  try {
+    parser.end(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  } catch (e) {
+    failure ??= extractError(url, e instanceof Error ? e.message : String(e));
   }
+  if (failure !== undefined) throw failure;
   return root;
 }
 
@@ -154,7 +155,7 @@ function writeTree(t: NarTree, to: string): void {
     const entries = t.entries instanceof Map ? t.entries : new Map(Object.entries(t.entries));
     for (const [n, c] of entries) writeTree(c, nodePath.join(to, n));
   } else if (t.type === 'symlink') fs.symlinkSync(t.target, to);
-  else fs.writeFileSync(to, t.contents, { mode: t.executable ? 0o755 : 0o644 });
+  else fs.writeFileSync(to, t.contents, { mode: t.executable ? 0o755 : 0o644, flag: 'wx' });
 }
 
 /** Writes `tree` into a fresh scratch directory, runs `fn` on its path, and removes it. */
