@@ -8,8 +8,9 @@
  */
 import { lstatSync, readdirSync, type Stats } from 'node:fs';
 import { MError } from '@m/core';
-import { compareUtf8 } from '@m/nix-compat';
+import { compareUtf8, fromUtf8, fsPathBytes } from '@m/nix-compat';
 import type { ByteSink } from './sinks';
+import { fsPath } from './fs-path';
 import { tarEntryHeader } from './tar';
 
 type Node = { kind: 'dir'; children: Map<string, Node>; from: string } | { kind: 'link'; target: string; from: string };
@@ -23,7 +24,7 @@ export interface CustomisationRoot {
 
 function lstatOrThrow(p: string): Stats {
   try {
-    return lstatSync(p);
+    return lstatSync(fsPath(p));
   } catch (e) {
     throw new MError('IO_ERROR', `reading '${p}' for the customisation layer: ${e instanceof Error ? e.message : String(e)}`);
   }
@@ -36,7 +37,9 @@ function conflict(rel: string, a: string, b: string): MError {
 }
 
 function mergeDir(into: Node & { kind: 'dir' }, physical: string, logical: string, rel: string, root: string): void {
-  const names = readdirSync(physical).sort(compareUtf8);
+  const names = readdirSync(fsPath(physical), { encoding: 'buffer' })
+    .map((n) => fromUtf8(n))
+    .sort(compareUtf8);
   for (const n of names) {
     const childRel = rel === '' ? n : `${rel}/${n}`;
     const st = lstatOrThrow(`${physical}/${n}`);

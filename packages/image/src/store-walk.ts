@@ -8,12 +8,14 @@
  * names are built from the logical store path plus directory entry names, so they are relative and
  * never contain `..`. Modes are canonical like the store's: directories 0555, files 0555 when any
  * execute bit is set and 0444 otherwise, symlinks 0777. Directory entries are visited in UTF-8
- * byte order, depth first (a directory right before its contents).
+ * byte order, depth first (a directory right before its contents). Names are byte strings
+ * (surrogateescape, see nix-compat's bytes.ts), so non-UTF-8 names are archived byte for byte.
  */
 import { closeSync, constants, lstatSync, openSync, readSync, readdirSync, readlinkSync, type Stats } from 'node:fs';
 import { MError } from '@m/core';
-import { compareUtf8 } from '@m/nix-compat';
+import { compareUtf8, fromUtf8, fsPathBytes } from '@m/nix-compat';
 import type { ByteSink } from './sinks';
+import { fsPath } from './fs-path';
 import { tarEntryHeader, tarPadding } from './tar';
 
 const READ_SIZE = 1 << 20;
@@ -35,7 +37,7 @@ function ioError(physical: string, e: unknown): MError {
 async function writeFileData(physical: string, size: number, sink: ByteSink, readBuffer: Buffer): Promise<void> {
   let fd: number;
   try {
-    fd = openSync(physical, constants.O_RDONLY | constants.O_NOFOLLOW);
+    fd = openSync(fsPath(physical), constants.O_RDONLY | constants.O_NOFOLLOW);
   } catch (e) {
     throw ioError(physical, e);
   }
@@ -73,14 +75,14 @@ export async function writeStorePathEntries(
 ): Promise<void> {
   let st: Stats;
   try {
-    st = lstatSync(physical);
+    st = lstatSync(fsPath(physical));
   } catch (e) {
     throw ioError(physical, e);
   }
   if (st.isSymbolicLink()) {
     let target: string;
     try {
-      target = readlinkSync(physical);
+      target = fromUtf8(readlinkSync(fsPath(physical), { encoding: 'buffer' }));
     } catch (e) {
       throw ioError(physical, e);
     }
@@ -89,7 +91,7 @@ export async function writeStorePathEntries(
     await sink.write(tarEntryHeader({ name, type: 'directory', mode: 0o555 }));
     let names: string[];
     try {
-      names = readdirSync(physical);
+      names = readdirSync(fsPath(physical), { encoding: 'buffer' }).map((n) => fromUtf8(n));
     } catch (e) {
       throw ioError(physical, e);
     }

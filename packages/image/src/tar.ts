@@ -3,9 +3,11 @@
  * uname/gname, zero device numbers; names longer than ustar allows (after trying the 155-byte
  * prefix split), long link targets and sizes ≥ 8 GiB go into a preceding pax 'x' header, whose own
  * name is the fixed relative "PaxHeader". Names are relative and never contain '..'; callers
- * guarantee it and `tarEntryHeader` checks it.
+ * guarantee it and `tarEntryHeader` checks it. Names and link targets are byte strings
+ * (nix-compat's surrogateescape form): non-UTF-8 bytes are written as the raw bytes.
  */
 import { MError } from '@m/core';
+import { utf8 } from '@m/nix-compat';
 
 export const BLOCK = 512;
 export const TAR_MTIME = 1;
@@ -32,8 +34,13 @@ function checkName(name: string): void {
     throw new MError('INTERNAL', `refusing to write the tar member name '${name}'`);
 }
 
+const bytesOf = (s: string): Buffer => {
+  const u = utf8(s);
+  return Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+};
+
 function writeString(buf: Buffer, offset: number, len: number, s: string | Buffer): void {
-  const b = typeof s === 'string' ? Buffer.from(s, 'utf8') : s;
+  const b = typeof s === 'string' ? bytesOf(s) : s;
   if (b.length > len) throw new MError('INTERNAL', `tar field overflow (${b.length} > ${len})`);
   b.copy(buf, offset);
 }
@@ -71,12 +78,12 @@ function ustarHeader(fields: {
   return h;
 }
 
-function paxRecord(key: string, value: string): Buffer {
-  const body = ` ${key}=${value}\n`;
-  const bodyLen = Buffer.byteLength(body);
+function paxRecord(key: string, value: Buffer): Buffer {
+  const body = Buffer.concat([Buffer.from(` ${key}=`), value, Buffer.from('\n')]);
+  const bodyLen = body.length;
   let len = bodyLen + String(bodyLen).length;
   while (String(len).length + bodyLen !== len) len = String(len).length + bodyLen;
-  return Buffer.from(`${len}${body}`, 'utf8');
+  return Buffer.concat([Buffer.from(String(len)), body]);
 }
 
 /** Splits a name into ustar (prefix, name) or returns undefined when it does not fit. */
@@ -99,23 +106,23 @@ function padTo(buf: Buffer): Buffer {
 /** The header block(s) of one entry (a pax header first when needed); file data follows it. */
 export function tarEntryHeader(e: TarEntry): Buffer {
   checkName(e.name);
-  const fullName = Buffer.from(e.type === 'directory' ? `${e.name}/` : e.name, 'utf8');
+  const fullName = bytesOf(e.type === 'directory' ? `${e.name}/` : e.name);
   const size = e.type === 'file' ? (e.size ?? 0) : 0;
-  const link = Buffer.from(e.linkname ?? '', 'utf8');
+  const link = bytesOf(e.linkname ?? '');
   const pax: Buffer[] = [];
   let split = splitUstarName(fullName);
   if (split === undefined) {
-    pax.push(paxRecord('path', fullName.toString('utf8')));
+    pax.push(paxRecord('path', fullName));
     split = { prefix: Buffer.alloc(0), name: fullName.subarray(0, 100) };
   }
   let linkField = link;
   if (link.length > 100) {
-    pax.push(paxRecord('linkpath', link.toString('utf8')));
+    pax.push(paxRecord('linkpath', link));
     linkField = link.subarray(0, 100);
   }
   let sizeField = size;
   if (size > MAX_OCTAL_SIZE) {
-    pax.push(paxRecord('size', String(size)));
+    pax.push(paxRecord('size', Buffer.from(String(size))));
     sizeField = 0;
   }
   const main = ustarHeader({
