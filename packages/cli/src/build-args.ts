@@ -23,6 +23,12 @@ export interface BuildOptions {
   showTrace: boolean;
   store?: string;
   help: boolean;
+  /** Binary caches to substitute from (`--substituters`); undefined: $M_SUBSTITUTERS. */
+  substituters?: string[];
+  trustedPublicKeys?: string;
+  requireSigs?: boolean;
+  fallback?: boolean;
+  connectTimeout?: number;
 }
 
 export { isUsageError };
@@ -45,6 +51,11 @@ function applyOption(o: BuildOptions, name: string, value: string): void {
   else if (name === 'keep-going') o.keepGoing = value === 'true';
   else if (name === 'timeout') o.timeoutSeconds = nonNegativeInt('--option timeout', value) || undefined;
   else if (name === 'max-silent-time') o.maxSilentSeconds = nonNegativeInt('--option max-silent-time', value) || undefined;
+  else if (name === 'substituters') o.substituters = value.split(/\s+/).filter((w) => w !== '');
+  else if (name === 'trusted-public-keys') o.trustedPublicKeys = value;
+  else if (name === 'require-sigs') o.requireSigs = value !== 'false';
+  else if (name === 'fallback') o.fallback = value === 'true';
+  else if (name === 'connect-timeout') o.connectTimeout = nonNegativeInt('--option connect-timeout', value) || undefined;
 }
 
 /** Parses the arguments after `build`. Throws a UsageError for bad flags. */
@@ -158,13 +169,24 @@ export function parseBuildArgs(argv: readonly string[]): BuildOptions {
         applyOption(o, name!, value!);
         break;
       }
+      case '--substituters':
+        o.substituters = take(1)[0]!.split(/\s+/).filter((w) => w !== '');
+        break;
+      case '--trusted-public-keys':
+        o.trustedPublicKeys = take(1)[0]!;
+        break;
+      case '--no-require-sigs':
+        o.requireSigs = false;
+        break;
+      case '--fallback':
+        o.fallback = true;
+        break;
       // Accepted for compatibility with nix-build; no effect in m.
       case '-v':
       case '--verbose':
       case '--quiet':
       case '-K':
       case '--keep-failed':
-      case '--fallback':
       case '--no-gc-warning':
       case '--indirect':
         break;

@@ -8,7 +8,9 @@ import { usageFailure, type Command, type CommandContext } from './command';
 import { isUsageError, parseBuildArgs, type BuildOptions } from './build-args';
 import type { BuildJob, BuildWorkerMessage } from './build-run';
 import { resolvePhysicalStore, resolveSearchPath } from './environment';
+import { removeOwnLeftovers } from '@m/store/temp-roots';
 import { isatty } from './lazy-builtins';
+import { substitutionConfig } from './substitution';
 import { spawnWorker } from './worker-spawn';
 
 const HELP = `Usage: m build [options] [FILES...]
@@ -34,6 +36,11 @@ Options:
   --show-trace             show the evaluation trace of errors
   --store DIR              physical store directory (default: $M_STORE, else store/ beside
                            the nearest makes/ or .git, else ~/.cache/m/store)
+  --substituters 'URL…'    binary caches to fetch outputs from before building
+                           (default: $M_SUBSTITUTERS; file:///DIR or http(s)://HOST/PATH)
+  --trusted-public-keys 'K…'  keys whose signatures are accepted (default: $M_TRUSTED_PUBLIC_KEYS)
+  --no-require-sigs        accept unsigned paths from substituters
+  --fallback               build locally when a download from a substituter fails verification
 
 Exit status: 0 on success, 100 when a build failed (101 timed out, 102 hash mismatch), 1 for
 other errors, 130/143 when interrupted.
@@ -52,6 +59,7 @@ function makeJob(o: BuildOptions, ctx: CommandContext): BuildJob {
     debug: ctx.env.M_DEBUG === '1',
     stderrIsTTY: isatty(2),
     columns: process.stderr.columns,
+    substitution: substitutionConfig(o, ctx.env),
   };
 }
 
@@ -61,6 +69,7 @@ function runInWorker(job: BuildJob, ctx: CommandContext): Promise<number> {
     let code: number | undefined;
     let phase: 'eval' | 'build' = 'eval';
     let interrupted: string | undefined;
+    let terminated = false;
 
     const onSignal = (sig: NodeJS.Signals): void => {
       const first = interrupted === undefined;
@@ -69,8 +78,9 @@ function runInWorker(job: BuildJob, ctx: CommandContext): Promise<number> {
         worker.postMessage({ type: 'abort' } satisfies BuildWorkerMessage);
         return;
       }
-      // Evaluating (nothing to clean up) or asked twice: stop now.
+      // Evaluating or asked twice: stop now (what the worker held in the store is removed on exit).
       if (first) ctx.out.stderr('error: interrupted by the user\n');
+      terminated = true;
       void worker.terminate();
     };
     const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
@@ -88,6 +98,7 @@ function runInWorker(job: BuildJob, ctx: CommandContext): Promise<number> {
     });
     worker.on('exit', () => {
       for (const s of signals) process.off(s, onSignal);
+      if (terminated) removeOwnLeftovers(resolve(job.physicalStore, '.m'));
       resolveCode(interrupted !== undefined ? SIGNAL_EXIT[interrupted]! : (code ?? 1));
     });
   });

@@ -17,6 +17,7 @@ import type { Output } from './output';
 import { createProgress } from './progress';
 import { describeFailure, resolveExprPath } from './run-instantiate';
 import { renderCommandError } from './store-command-args';
+import { type SubstitutionConfig, makeSubstitute } from './substitution';
 
 export interface BuildJob {
   kind: 'build';
@@ -28,6 +29,7 @@ export interface BuildJob {
   debug: boolean;
   stderrIsTTY: boolean;
   columns?: number;
+  substitution?: SubstitutionConfig;
 }
 
 /** Messages between the main thread and the worker running a build job. */
@@ -202,6 +204,7 @@ export async function runBuildJob(job: BuildJob, out: Output): Promise<number> {
         noSandbox: o.noSandbox,
         signal: abort.signal,
         onEvent,
+        substitute: job.substitution && makeSubstitute(store, job.substitution, (line) => progress.message(line + '\n')),
       });
     } catch (e) {
       progress.finish();

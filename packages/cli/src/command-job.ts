@@ -12,7 +12,7 @@ import { renderCommandError } from './store-command-args';
 
 export interface CommandJob {
   kind: 'command';
-  name: 'store' | 'log' | 'show-derivation';
+  name: 'store' | 'log' | 'show-derivation' | 'copy' | 'key' | 'serve';
   args: string[];
   cwd: string;
   env: Record<string, string | undefined>;
@@ -26,6 +26,9 @@ const BODIES: Record<CommandJob['name'], (ctx: CommandContext) => Promise<number
   store: runStoreCommandLine,
   log: runLogCommand,
   'show-derivation': runShowDerivationCommand,
+  copy: (ctx) => import('./cache-command').then((m) => m.runCopyCommand(ctx)),
+  key: (ctx) => import('./cache-command').then((m) => m.runKeyCommand(ctx)),
+  serve: (ctx) => import('./cache-command').then((m) => m.runServeCommand(ctx)),
 };
 
 export async function runCommandJob(job: CommandJob, out: Output): Promise<number> {

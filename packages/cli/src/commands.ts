@@ -4,8 +4,18 @@ import { buildCommand } from './build-command';
 import { instantiateCommand } from './instantiate-command';
 import { logCommand, showDerivationCommand, storeCommand } from './store-commands';
 import { looksLikeProject, projectCommand } from './makes-command';
+import { copyCommand, keyCommand, serveCommand } from './cache-commands';
 
-export const COMMANDS: readonly Command[] = [instantiateCommand, buildCommand, storeCommand, logCommand, showDerivationCommand];
+export const COMMANDS: readonly Command[] = [
+  instantiateCommand,
+  buildCommand,
+  storeCommand,
+  logCommand,
+  showDerivationCommand,
+  copyCommand,
+  keyCommand,
+  serveCommand,
+];
 
 /** A known command, else `m PROJECT …` when `name` is a path (`.`, `./x`, `/abs`). */
 export function findCommand(name: string): Command | undefined {

@@ -6,7 +6,7 @@ import type { Command, CommandContext } from './command';
 import type { CommandJob } from './command-job';
 import { spawnWorker } from './worker-spawn';
 
-function runInWorker(job: CommandJob, ctx: CommandContext): Promise<number> {
+export function runInWorker(job: CommandJob, ctx: CommandContext): Promise<number> {
   return new Promise((resolveCode) => {
     const worker = spawnWorker(job, { evaluates: false });
     let code: number | undefined;

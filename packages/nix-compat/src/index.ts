@@ -10,3 +10,5 @@ export * from './placeholder';
 export * from './nar-source';
 export * from './nar-encode';
 export * from './nar-decode';
+export * from './narinfo';
+export * from './signing';

@@ -37,6 +37,11 @@ export interface RealiseOptions {
   maxSilentSeconds?: number;
   noSandbox?: boolean;
   sandbox?: 'bwrap' | 'unshare';
+  /**
+   * Tried for a derivation's missing outputs before it is planned for building (binary caches):
+   * resolves true when it made them all valid; may throw to fail the realisation.
+   */
+  substitute?: (outputPaths: string[]) => Promise<boolean>;
 }
 
 export interface RealiseResult {
@@ -82,7 +87,7 @@ export async function realise(drvPaths: string[], opts: RealiseOptions): Promise
     if (state.has(p)) continue;
     store.addTempRoot(p);
     const drv = loadDrv(p);
-    if (allValid(p)) {
+    if (allValid(p) || (opts.substitute && (await opts.substitute(Object.values(outputPaths(p, drv)).filter((o) => !store.isValid(o)))))) {
       state.set(p, 'done');
       continue;
     }

@@ -1,0 +1,257 @@
+/**
+ * Substitution: fetching store paths (with their closures) from binary caches into the local
+ * store. Caches are tried in order. A narinfo must carry a signature by a trusted key (unless
+ * `checkSigs` is off); a cache without one for a path is passed over with a warning, as Nix does.
+ * A download is checked against FileHash/FileSize and NarHash/NarSize, unpacked and re-hashed
+ * before anything is registered; a mismatch is an error. A cache that cannot be reached is
+ * marked down after its first failure and not asked again by this substituter.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { MError, isMError } from '@m/core';
+import {
+  type NarInfo,
+  type PublicKey,
+  hashEquals,
+  narDecode,
+  narInfoFileName,
+  parseCacheInfo,
+  parseHash,
+  parseNarInfo,
+  pathFingerprint,
+  printHash,
+  verifyDetached,
+} from '@m/nix-compat';
+import { type Store, hashPath } from '@m/store';
+import { type Compression, transcode } from './compression';
+import { type CacheTransport, isUnreachable, openTransport } from './transport';
+
+export type SubstituteEvent =
+  | { type: 'copying'; path: string; from: string }
+  | { type: 'warning'; message: string };
+
+export interface SubstituterOptions {
+  store: Store;
+  /** Cache URLs, in order of preference. */
+  urls: string[];
+  trustedKeys: PublicKey[];
+  /** Require a valid signature by a trusted key (default true, as Nix's require-sigs). */
+  checkSigs?: boolean;
+  /** Seconds a cache may take to answer before it counts as down (default 10). */
+  timeoutSeconds?: number;
+  /** Bearer token per cache URL (private caches). */
+  tokens?: Map<string, string>;
+  onEvent?: (e: SubstituteEvent) => void;
+}
+
+export interface Substituter {
+  /**
+   * Makes `paths` valid from the caches, with their closures. Returns the paths that could not
+   * be substituted (not in any usable cache); throws when a download fails verification.
+   */
+  substitute(paths: Iterable<string>): Promise<string[]>;
+  /** Paths this substituter made valid, in order. */
+  readonly copied: string[];
+}
+
+interface Cache {
+  transport: CacheTransport;
+  down: boolean;
+  checked: boolean;
+}
+
+interface Found {
+  info: NarInfo;
+  cache: Cache;
+}
+
+function hashMismatch(what: string, p: string, specified: string, got: string): MError {
+  return new MError('STORE_ERROR', `${what} mismatch importing path '${p}';\n  specified: ${specified}\n  got:       ${got}`, {
+    hint: 'the binary cache served data that does not match its narinfo; nothing was registered',
+  });
+}
+
+const SUPPORTED = new Set(['xz', 'zstd', 'none']);
+
+export function createSubstituter(opts: SubstituterOptions): Substituter {
+  const { store } = opts;
+  const checkSigs = opts.checkSigs ?? true;
+  const warn = (message: string) => opts.onEvent?.({ type: 'warning', message });
+  const caches: Cache[] = opts.urls.map((u) => ({
+    transport: openTransport(u, { timeoutSeconds: opts.timeoutSeconds, token: opts.tokens?.get(u) }),
+    down: false,
+    checked: false,
+  }));
+  const copied: string[] = [];
+
+  /** Runs a request against `c`; an unreachable cache is marked down (one warning) and yields undefined. */
+  const ask = async <T>(c: Cache, fn: () => Promise<T>): Promise<T | undefined> => {
+    if (c.down) return undefined;
+    try {
+      return await fn();
+    } catch (e) {
+      if (!isUnreachable(e)) throw e;
+      c.down = true;
+      warn(`${(e as MError).message}; not using substituter '${c.transport.url}' any more`);
+      return undefined;
+    }
+  };
+
+  const usable = async (c: Cache): Promise<boolean> => {
+    if (c.checked) return !c.down;
+    const text = await ask(c, () => c.transport.get('nix-cache-info'));
+    if (c.down) return false;
+    c.checked = true;
+    if (text !== undefined) {
+      const dir = parseCacheInfo(text.toString('utf8')).storeDir;
+      if (dir !== store.storeDir) {
+        warn(`binary cache '${c.transport.url}' is for Nix stores with prefix '${dir}', not '${store.storeDir}'`);
+        c.down = true;
+      }
+    }
+    return !c.down;
+  };
+
+  const trusted = (info: NarInfo): boolean => {
+    if (!checkSigs) return true;
+    const fp = pathFingerprint(info.storePath, info.narHash, info.narSize, info.references);
+    return info.sigs.some((s) => verifyDetached(fp, s, opts.trustedKeys));
+  };
+
+  const lookup = async (p: string): Promise<Found | undefined> => {
+    for (const c of caches) {
+      if (!(await usable(c))) continue;
+      const name = narInfoFileName(p);
+      const raw = await ask(c, () => c.transport.get(name));
+      if (raw === undefined) continue;
+      let info: NarInfo;
+      try {
+        info = parseNarInfo(raw.toString('utf8'), `${c.transport.url}/${name}`, store.storeDir);
+      } catch (e) {
+        if (!isMError(e)) throw e;
+        warn(`${e.message}; not substituting '${p}' from '${c.transport.url}'`);
+        continue;
+      }
+      if (info.storePath !== p) {
+        warn(`NAR info file '${c.transport.url}/${name}' is for '${info.storePath}', not '${p}'`);
+        continue;
+      }
+      if (!trusted(info)) {
+        warn(`substituter '${c.transport.url}' does not have a valid signature for path '${p}'`);
+        continue;
+      }
+      if (!SUPPORTED.has(info.compression)) {
+        warn(`substituter '${c.transport.url}' uses unsupported compression '${info.compression}' for path '${p}'`);
+        continue;
+      }
+      return { info, cache: c };
+    }
+    return undefined;
+  };
+
+  const fetchOne = async ({ info, cache }: Found): Promise<void> => {
+    const p = info.storePath;
+    opts.onEvent?.({ type: 'copying', path: p, from: cache.transport.url });
+    const tmp = store.makeTempDir();
+    try {
+      const stream = await cache.transport.getStream(info.url);
+      if (stream === undefined)
+        throw new MError('STORE_ERROR', `file '${info.url}' does not exist in binary cache '${cache.transport.url}'`);
+      const narFile = path.join(tmp, 'nar');
+      const { input, output } = await transcode(info.compression as Compression, 'decompress', stream, narFile);
+      if (info.fileHash !== undefined && !hashEquals(parseHash(info.fileHash), input.hash))
+        throw hashMismatch('file hash', p, info.fileHash, printHash(input.hash, 'base32', true));
+      if (info.fileSize !== undefined && info.fileSize !== input.size)
+        throw hashMismatch('file size', p, String(info.fileSize), String(input.size));
+      const expected = parseHash(info.narHash);
+      if (!hashEquals(expected, output.hash))
+        throw hashMismatch('hash', p, info.narHash, printHash(output.hash, 'base32', true));
+      if (info.narSize !== output.size) throw hashMismatch('NAR size', p, String(info.narSize), String(output.size));
+
+      const staged = path.join(tmp, 'x');
+      unpackNar(narFile, staged);
+      const actual = hashPath(staged);
+      if (!hashEquals(expected, actual.hash)) throw hashMismatch('hash', p, info.narHash, printHash(actual.hash, 'base32', true));
+
+      const release = store.lockPaths([p]);
+      try {
+        if (store.isValid(p)) return;
+        store.registerOutputs([{ path: p, references: info.references, deriver: info.deriver, ca: info.ca, from: staged }]);
+      } finally {
+        release();
+      }
+      copied.push(p);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  };
+
+  return {
+    copied,
+    async substitute(paths) {
+      // Query the closure, then fetch dependencies first.
+      const found = new Map<string, Found>();
+      const missing: string[] = [];
+      const failed = new Set<string>();
+      const requested = [...new Set(paths)];
+      const queue = [...requested];
+      while (queue.length > 0) {
+        const batch = queue.splice(0, 16).filter((p) => !found.has(p) && !failed.has(p) && !store.isValid(p));
+        const results = await Promise.all(batch.map(async (p) => [p, await lookup(p)] as const));
+        for (const [p, f] of results) {
+          if (found.has(p) || failed.has(p)) continue;
+          if (!f) {
+            failed.add(p);
+            continue;
+          }
+          found.set(p, f);
+          for (const r of f.info.references) if (r !== p && !found.has(r) && !store.isValid(r)) queue.push(r);
+        }
+      }
+      const order: string[] = [];
+      const state = new Map<string, 'visiting' | 'ok' | 'bad'>();
+      const visit = (p: string): boolean => {
+        if (store.isValid(p)) return true;
+        const s = state.get(p);
+        if (s !== undefined) return s !== 'bad';
+        const f = found.get(p);
+        if (!f) {
+          state.set(p, 'bad');
+          return false;
+        }
+        state.set(p, 'visiting');
+        const ok = f.info.references.every((r) => r === p || visit(r));
+        state.set(p, ok ? 'ok' : 'bad');
+        if (ok) order.push(p);
+        return ok;
+      };
+      for (const p of requested) if (!visit(p)) missing.push(p);
+      for (const p of order) if (!store.isValid(p)) await fetchOne(found.get(p)!);
+      return missing;
+    },
+  };
+}
+
+/** Writes the NAR in `narFile` out as a file tree at `dest` (which must not exist). */
+export function unpackNar(narFile: string, dest: string): void {
+  const chunks = function* (): Generator<Uint8Array> {
+    const fd = fs.openSync(narFile, 'r');
+    try {
+      for (;;) {
+        // A fresh buffer per chunk: the decoder keeps unread bytes of the previous chunk.
+        const buf = Buffer.allocUnsafe(1 << 20);
+        const n = fs.readSync(fd, buf, 0, buf.length, null);
+        if (n === 0) break;
+        yield buf.subarray(0, n);
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
+  };
+  for (const e of narDecode(chunks())) {
+    const target = dest + e.path;
+    if (e.type === 'directory') fs.mkdirSync(target, { mode: 0o755 });
+    else if (e.type === 'symlink') fs.symlinkSync(e.target, target);
+    else fs.writeFileSync(target, e.contents, { mode: e.executable ? 0o755 : 0o644, flag: 'wx' });
+  }
+}
