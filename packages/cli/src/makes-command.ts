@@ -9,13 +9,14 @@
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { isMError } from '@m/core';
+import { removeOwnLeftovers, tempRootsFile, type TempRootsFile } from '@m/store/temp-roots';
 import { DEFAULT_MAKES_DIRS, depsHold, discoverOutputs, plainDirReader, readProjectCache, unknownOutputError } from '@m/makes/light';
 import { usageFailure, type Command, type CommandContext } from './command';
 import { resolvePhysicalStore } from './environment';
 import { MAKES_HELP, MakesUsageError, parseMakesArgs, type MakesOptions } from './makes-args';
 import { renderError } from './render-error';
 import { runInStoreNamespace } from './run-in-namespace';
-import type { MakesJob, MakesResult } from './run-makes';
+import type { MakesJob, MakesResult, MakesWorkerMessage } from './run-makes';
 import { isatty } from './lazy-builtins';
 import { M_VERSION } from './version';
 import { spawnWorker } from './worker-spawn';
@@ -43,21 +44,45 @@ function wantsColor(env: NodeJS.ProcessEnv, fd: number): boolean {
 
 const isTTY = (fd: number): boolean => isatty(fd);
 
-function runWorker(job: MakesJob, ctx: CommandContext): Promise<{ code: number; result?: MakesResult }> {
+const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+
+function runWorker(job: MakesJob, ctx: CommandContext): Promise<{ code: number; result?: MakesResult; interrupted?: string }> {
   return new Promise((resolve) => {
     const worker = spawnWorker(job);
     let code: number | undefined;
     let result: MakesResult | undefined;
+    let phase: 'eval' | 'build' = 'eval';
+    let interrupted: string | undefined;
+    let terminated = false;
+    const onSignal = (sig: NodeJS.Signals): void => {
+      const first = interrupted === undefined;
+      interrupted ??= sig;
+      if (first) ctx.out.stderr('error: interrupted by the user\n');
+      if (first && phase === 'build') {
+        worker.postMessage({ type: 'abort' } satisfies MakesWorkerMessage);
+        return;
+      }
+      terminated = true;
+      void worker.terminate();
+    };
+    const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+    for (const s of signals) process.on(s, onSignal);
     worker.on('message', (m: unknown) => {
       if (typeof m === 'number') code = m;
       else if (m && typeof m === 'object' && (m as MakesResult).kind === 'makes-result') result = m as MakesResult;
+      else if (m && typeof m === 'object' && (m as MakesWorkerMessage).type === 'phase') phase = (m as { phase: 'eval' | 'build' }).phase;
     });
     worker.on('error', (e) => {
       ctx.out.stderr(`error: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
       if (job.debug && e instanceof Error && e.stack) ctx.out.stderr(e.stack + '\n');
       code = 1;
     });
-    worker.on('exit', () => resolve({ code: code ?? 1, result }));
+    worker.on('exit', () => {
+      for (const s of signals) process.off(s, onSignal);
+      // A stopped worker could not release what it held in the store.
+      if (terminated) removeOwnLeftovers(nodePath.join(job.storeRoot, '.m'));
+      resolve({ code: code ?? 1, result, interrupted });
+    });
   });
 }
 
@@ -89,6 +114,7 @@ function resolveProject(o: MakesOptions, ctx: CommandContext): Resolved | string
   return { projectDir, storeRoot: nodePath.resolve(resolvePhysicalStore(o.store, ctx.env, projectDir)) };
 }
 
+/** Prints `outPath` and runs its program, if it has one (the caller keeps `outPath` temp-rooted). */
 async function runOutput(outPath: string, o: MakesOptions, r: Resolved, ctx: CommandContext): Promise<number> {
   ctx.out.stdout(outPath + '\n');
   const physical = nodePath.join(r.storeRoot, nodePath.basename(outPath));
@@ -142,11 +168,32 @@ export async function runMakes(project: string, args: readonly string[], ctx: Co
       return 1;
     }
     const hit = cache?.outputs[o.output];
-    if (hit && fs.existsSync(nodePath.join(r.storeRoot, nodePath.basename(hit.outPath))) && depsHold(hit.deps, ctx.env)) {
-      return runOutput(hit.outPath, o, r, ctx);
+    if (hit && depsHold(hit.deps, ctx.env)) {
+      // Rooted before the existence check: a gc that starts later keeps it (see temp-roots.ts).
+      const roots = openRoots(r);
+      try {
+        roots.add([hit.outPath]);
+        if (fs.existsSync(nodePath.join(r.storeRoot, nodePath.basename(hit.outPath)))) return await runOutput(hit.outPath, o, r, ctx);
+      } finally {
+        roots.remove();
+      }
     }
   }
 
+  const roots = openRoots(r);
+  try {
+    return await evaluateAndRun(o, r, ctx, roots);
+  } finally {
+    roots.remove();
+  }
+}
+
+/** The temp-roots file of this run (created by its first add). */
+function openRoots(r: Resolved): TempRootsFile {
+  return tempRootsFile(nodePath.join(r.storeRoot, '.m'));
+}
+
+async function evaluateAndRun(o: MakesOptions, r: Resolved, ctx: CommandContext, roots: TempRootsFile): Promise<number> {
   const job: MakesJob = {
     kind: 'makes',
     projectDir: r.projectDir,
@@ -160,8 +207,10 @@ export async function runMakes(project: string, args: readonly string[], ctx: Co
     showTrace: o.showTrace,
     debug: ctx.env.M_DEBUG === '1',
     env: { ...ctx.env },
+    tempRoots: nodePath.basename(roots.file),
   };
-  const { code, result } = await runWorker(job, ctx);
+  const { code, result, interrupted } = await runWorker(job, ctx);
+  if (interrupted !== undefined) return SIGNAL_EXIT[interrupted]!;
   if (code !== 0 || !result) return code || 1;
   if (o.output === undefined) return printListing(ctx, o, result.outputs ?? []);
   if (result.outPath === undefined) return 1;

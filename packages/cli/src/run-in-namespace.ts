@@ -66,15 +66,19 @@ export function runInStoreNamespace(argv: string[], opts: { physicalStore: strin
     args = [...namespaceArgs(opts.physicalStore, opts.storeDir, opts.cwd), '--', ...argv];
   }
   return new Promise((resolve, reject) => {
-    // The program owns the terminal: ^C goes to it, and m reports how it ended.
+    // The program owns the terminal: ^C goes to it, and m reports how it ended. SIGTERM (which
+    // no terminal sends) is passed on, so that m never exits before its program.
     const ignore = (): void => {};
+    const forward = (sig: NodeJS.Signals): void => void child.kill(sig);
     process.on('SIGINT', ignore);
     process.on('SIGQUIT', ignore);
+    process.on('SIGTERM', forward);
     mark(`spawn ${nodePath.basename(cmd)}`);
     const child = spawn(cmd, args, { stdio: 'inherit', cwd: opts.cwd, env: opts.env });
     const done = (): void => {
       process.off('SIGINT', ignore);
       process.off('SIGQUIT', ignore);
+      process.off('SIGTERM', forward);
     };
     child.on('error', (e) => {
       done();

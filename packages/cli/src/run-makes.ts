@@ -1,7 +1,10 @@
 /**
  * The evaluation-worker side of `m PROJECT …`: evaluates the project with @m/makes, builds the
  * output with @m/realise (progress on stderr), records the evaluation in the eval cache, and
- * posts the result (output list or output path) to the main thread.
+ * posts the result (output list or output path) to the main thread. The main thread forwards
+ * SIGINT/SIGTERM during the build as an `abort` message: the builds are killed and cleaned up.
+ * The store handle's temp roots go to the main thread's file (`tempRoots`), which outlives the
+ * worker, so that the output's closure stays alive while the main thread runs it.
  */
 import { parentPort } from 'node:worker_threads';
 import { MError, isMError } from '@m/core';
@@ -10,6 +13,8 @@ import { openStore } from '@m/store';
 import { createReporter } from './makes-reporter';
 import type { Output } from './output';
 import { describeFailure } from './run-instantiate';
+import { makesSubstitution, pushToMakesCaches } from './makes-cache';
+import { makeSubstitute } from './substitution';
 import { M_VERSION } from './version';
 
 export interface MakesJob {
@@ -26,7 +31,12 @@ export interface MakesJob {
   showTrace: boolean;
   debug: boolean;
   env: NodeJS.ProcessEnv;
+  /** Name of the main thread's temp-roots file in the store's `.m/temproots`. */
+  tempRoots: string;
 }
+
+/** Messages between the main thread and the makes worker. */
+export type MakesWorkerMessage = { type: 'phase'; phase: 'eval' | 'build' } | { type: 'abort' };
 
 export type MakesResult = { kind: 'makes-result'; outputs?: [string, string][]; outPath?: string };
 
@@ -38,11 +48,16 @@ export async function runMakesJob(job: MakesJob, out: Output): Promise<number> {
   const rep = createReporter({ out, verbosity: job.verbosity, color: job.color, tty: job.tty });
   let store;
   try {
-    store = openStore({ root: job.storeRoot, storeDir: job.storeDir });
+    store = openStore({ root: job.storeRoot, storeDir: job.storeDir, tempRootsFile: job.tempRoots });
   } catch (e) {
     out.stderr(describeFailure(e, false, () => undefined, job.debug));
     return 1;
   }
+  const abort = new AbortController();
+  const onMessage = (m: MakesWorkerMessage): void => {
+    if (m.type === 'abort') abort.abort();
+  };
+  parentPort?.on('message', onMessage);
   try {
     const project = openMakesProject({
       projectDir: job.projectDir,
@@ -67,12 +82,19 @@ export async function runMakesJob(job: MakesJob, out: Output): Promise<number> {
     rep.phase(`evaluating ${job.output}…`);
     const r = project.evalOutput(job.output);
     rep.done();
+    const caches = project.cacheConfig();
+    const say = (line: string): void => {
+      rep.done();
+      if (job.verbosity > 0 || line.startsWith('warning:')) out.stderr(line + '\n');
+    };
     if (r.drvPath !== undefined) {
-      await buildOutput(r.drvPath, { store, jobs: job.jobs, output: job.output, onEvent: (e) => rep.realise(e), onImageEvent: (e) => rep.image(e.message) });
+      const substitute = makeSubstitute(store, makesSubstitution(caches, job.env), say);
+      await buildOutput(r.drvPath, { store, jobs: job.jobs, output: job.output, substitute, onEvent: (e) => rep.realise(e), onImageEvent: (e) => rep.image(e.message) });
     } else if (!store.isValid(r.outPath)) {
       throw new MError('STORE_ERROR', `path '${r.outPath}' of output '${job.output}' is not valid`);
     }
     rep.done();
+    await pushToMakesCaches(store, caches, r.outPath, job.env, say);
     writeProjectCache(job.storeRoot, job.projectDir, M_VERSION, {
       config: { deps: project.deps(), makesDirs: project.makesDirs() },
       outputs: { [job.output]: { deps: project.deps(), drvPath: r.drvPath, outPath: r.outPath } },
@@ -81,10 +103,15 @@ export async function runMakesJob(job: MakesJob, out: Output): Promise<number> {
     return 0;
   } catch (e) {
     rep.done();
+    if (abort.signal.aborted) {
+      out.stderr('error: interrupted by the user\n');
+      return 1;
+    }
     const text = describeFailure(e, job.showTrace, () => undefined, job.debug);
     out.stderr(job.color && isMError(e) ? text.replace(/^error:/, rep.c.red.bold('error:')) : text);
     return 1;
   } finally {
+    parentPort?.off('message', onMessage);
     store.close();
   }
 }

@@ -24,6 +24,8 @@ export interface StoreCommandSpec {
   help: string;
   /** Flag spelling (without dashes: `r`, `recursive`) → canonical name. */
   flags: Record<string, string>;
+  /** True when these arguments may rebuild a lost database (`verify --repair`). */
+  rebuildsDatabase?: (a: StoreCommandArgs) => boolean;
 }
 
 function usageProblem(message: string): UsageError {
@@ -94,7 +96,7 @@ export async function runStoreCommand(
   }
   let store: Store | undefined;
   try {
-    store = openCliStore(a.store, ctx.env, ctx.cwd);
+    store = openCliStore(a.store, ctx.env, ctx.cwd, spec.rebuildsDatabase?.(a) ?? false);
     return await body(a, store);
   } catch (e) {
     ctx.out.stderr(renderCommandError(e, ctx.env.M_DEBUG === '1'));

@@ -14,7 +14,9 @@ const STORE_HELP = `Usage: m store COMMAND [options]
 
 Commands:
   gc                       delete unreachable store paths (roots: result links, gcroots)
-  verify                   check that valid paths exist (--check-contents: and are unmodified)
+  verify                   check that valid paths exist (--check-contents: and are unmodified;
+                           --repair: fix what can be fixed, and rebuild a lost or corrupt
+                           database from the store's contents)
   path-info PATHS          print store paths (-s NAR size, -S closure size, -r closure, -h human)
   why-depends PKG DEP      show why PKG depends on DEP (-a: all routes)
 
@@ -61,6 +63,7 @@ function verifyCommand(ctx: CommandContext, a: StoreCommandArgs, store: Store): 
   err('checking path existence...');
   if (checkContents) err('checking hashes...');
   const r = store.verify({ checkContents, repair });
+  if (r.rebuilt.length > 0) err(`rebuilt the database: ${r.rebuilt.length} store paths registered from the store's contents`);
   for (const p of r.invalidated) err(`path '${p}' disappeared, removing from database...`);
   for (const p of r.missing) err(`error: path '${p}' disappeared, but it still has valid referrers!`);
   for (const c of r.corrupt) err(`error: path '${c.path}' was modified! expected hash '${c.expected}', got '${c.actual}'`);
@@ -168,7 +171,8 @@ export async function runStoreCommandLine(ctx: CommandContext): Promise<number> 
   const spec = SUBCOMMANDS[sub];
   if (!spec) return usageFailure(ctx.out, `unknown store command '${sub}'`, 'm store');
   const help = `Usage: ${spec.usage} [--store DIR]\n`;
-  return runStoreCommand({ ...ctx, args: rest }, { name: `m store ${sub}`, help, flags: spec.flags }, (a, store) =>
+  const rebuildsDatabase = sub === 'verify' ? (a: StoreCommandArgs) => a.flags.has('repair') : undefined;
+  return runStoreCommand({ ...ctx, args: rest }, { name: `m store ${sub}`, help, flags: spec.flags, rebuildsDatabase }, (a, store) =>
     spec.run(ctx, a, store),
   );
 }

@@ -11,11 +11,14 @@ import { resolvePhysicalStore } from './environment';
 /** Logical store directory of m (Nix's, so that paths and hashes are Nix's). */
 export const LOGICAL_STORE_DIR = '/nix/store';
 
-/** Opens (creating if needed) the store selected by `--store`, M_STORE or the project. */
-export function openCliStore(flag: string | undefined, env: NodeJS.ProcessEnv, cwd: string): Store {
+/**
+ * Opens (creating if needed) the store selected by `--store`, M_STORE or the project.
+ * `rebuildDatabase`: for `m store verify --repair` (see @m/store's OpenStoreOptions).
+ */
+export function openCliStore(flag: string | undefined, env: NodeJS.ProcessEnv, cwd: string, rebuildDatabase = false): Store {
   const root = resolve(cwd, resolvePhysicalStore(flag, env, cwd));
   mkdirSync(root, { recursive: true });
-  return openStore({ root, storeDir: LOGICAL_STORE_DIR });
+  return openStore({ root, storeDir: LOGICAL_STORE_DIR, rebuildDatabase });
 }
 
 /**

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { MError, isMError } from '@m/core';
 import { type ImageEvent, buildImage, checkContainerConfig } from '@m/image';
-import { type RealiseEvent, readStoreDerivation, realise } from '@m/realise';
+import { type RealiseEvent, type RealiseOptions, readStoreDerivation, realise } from '@m/realise';
 import type { Store } from '@m/store';
 
 export const IMAGE_BUILDER = 'builtin:m-container-image';
@@ -20,6 +20,10 @@ export interface BuildOutputOptions {
   onImageEvent?: (e: ImageEvent) => void;
   /** The makes output being built (`/image`), named in config errors. */
   output?: string;
+  /** Aborts the builds (SIGINT/SIGTERM): they are killed and cleaned up. */
+  signal?: AbortSignal;
+  /** Binary-cache substitution, tried before building (realise's option). */
+  substitute?: RealiseOptions['substitute'];
 }
 
 /** Builds `drvPath` (all outputs) unless they are valid already. */
@@ -27,7 +31,7 @@ export async function buildOutput(drvPath: string, opts: BuildOutputOptions): Pr
   const { store } = opts;
   const drv = readStoreDerivation(store, drvPath);
   if (drv.builder !== IMAGE_BUILDER) {
-    await realise([drvPath], { store, jobs: opts.jobs, onEvent: opts.onEvent });
+    await realise([drvPath], { store, jobs: opts.jobs, onEvent: opts.onEvent, signal: opts.signal, substitute: opts.substitute });
     return;
   }
   const out = drv.outputs.get('out')?.path;
@@ -49,7 +53,7 @@ export async function buildOutput(drvPath: string, opts: BuildOutputOptions): Pr
     throw new MError(e.code, `${e.message} (in ${where})`, { hint: e.hint, cause: e });
   }
   const inputs = [...drv.inputDrvs.keys()];
-  if (inputs.length > 0) await realise(inputs, { store, jobs: opts.jobs, onEvent: opts.onEvent });
+  if (inputs.length > 0) await realise(inputs, { store, jobs: opts.jobs, onEvent: opts.onEvent, signal: opts.signal, substitute: opts.substitute });
 
   const roots = (drv.env.get('layers') ?? '').split(/\s+/).filter((s) => s !== '');
   for (const r of roots) if (!store.isValid(r)) throw new MError('STORE_ERROR', `layer '${r}' of '${drvPath}' is not a valid store path`);

@@ -76,7 +76,17 @@ export async function realise(drvPaths: string[], opts: RealiseOptions): Promise
     if (!d) drvs.set(p, (d = readStoreDerivation(store, p)));
     return d;
   };
-  const allValid = (p: string): boolean => Object.values(outputPaths(p, loadDrv(p))).every((o) => store.isValid(o));
+  /**
+   * Temp roots (kept by gc until this process ends, see @m/store's temp-roots): each derivation
+   * visited and all its outputs, added before their validity is checked. The derivations keep
+   * their input sources alive; the outputs rooted here are the inputs of what is built (and, once
+   * registered, what was built), so the whole input closure of every build stays alive.
+   */
+  const allValid = (p: string): boolean => {
+    const outs = Object.values(outputPaths(p, loadDrv(p)));
+    for (const o of outs) store.addTempRoot(o);
+    return outs.every((o) => store.isValid(o));
+  };
 
   // Plan: the derivations with invalid outputs, reachable through other such derivations.
   const state = new Map<string, State>();

@@ -9,11 +9,11 @@ import {
   hashBytes,
   makeFixedOutputPath,
   makeTextPath,
-  printDerivation,
+  printDerivationBytes,
   printHash,
   sortedUtf8,
 } from '@m/nix-compat';
-import { type Ctx, addTempRoot, makeTempDir, notValid, printNarHash, realPathOf, tempName } from './context';
+import { type Ctx, addTempRoot, addTempRoots, makeTempDir, notValid, printNarHash, realPathOf, tempName } from './context';
 import { type PathFilter, hashPath, readFileChunks } from './fs-nar-source';
 import { canonicalise, copyFlat, copyTree, moveIntoPlace, removeTree } from './fs-tree';
 import type { Release } from './lock';
@@ -118,6 +118,7 @@ export function lockPaths(ctx: Ctx, paths: Iterable<string>): Release {
 export function registerInDb(ctx: Ctx, items: Pending[]): void {
   const { q } = ctx.db;
   const now = Math.floor(Date.now() / 1000);
+  addTempRoots(ctx, items.map((it) => it.path));
   ctx.db.write(() => {
     const ids = new Map<string, number>();
     for (const it of items) {
@@ -143,10 +144,8 @@ export function registerInDb(ctx: Ctx, items: Pending[]): void {
         q.insertRef.run(ids.get(it.path)!, refId);
       }
       for (const [name, out] of it.drvOutputs ?? []) q.insertDrvOutput.run(ids.get(it.path)!, name, out);
-      q.insertTempRoot.run(ctx.owner, it.path);
     }
   });
-  for (const it of items) ctx.tempRooted.add(it.path);
 }
 
 /**
@@ -249,7 +248,7 @@ export function writeDerivation(ctx: Ctx, drv: Derivation, name?: string): strin
   if (drvName === undefined) throw new MError('STORE_ERROR', 'derivation has no name');
   const outputs: [string, string][] = [];
   for (const [out, o] of drv.outputs) if (o.path !== '') outputs.push([out, o.path]);
-  return addText(ctx, `${drvName}.drv`, printDerivation(drv), derivationReferences(drv), outputs);
+  return addText(ctx, `${drvName}.drv`, printDerivationBytes(drv), derivationReferences(drv), outputs);
 }
 
 /**

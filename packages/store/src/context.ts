@@ -8,6 +8,7 @@ import type { StoreDb } from './db';
 import type { Layout } from './layout';
 import type { Locks, Release } from './lock';
 import { type ProcessId, isAlive, parseId } from './process-id';
+import type { TempRootsFile } from './temp-roots';
 
 export interface Ctx {
   layout: Layout;
@@ -15,8 +16,10 @@ export interface Ctx {
   db: StoreDb;
   locks: Locks;
   me: ProcessId;
-  /** Owner key of this handle's temp roots: "<pid> <start> <nonce>" (see parseId). */
-  owner: string;
+  /** The database was just recreated: validity must be rebuilt (verify --repair) before gc. */
+  rebuildPending: boolean;
+  /** This handle's temp-roots file (see temp-roots.ts). */
+  tempRoots: TempRootsFile;
   /** Paths this handle has already temp-rooted. */
   tempRooted: Set<string>;
   /** Store paths whose lock this handle holds (via lockPaths). */
@@ -87,10 +90,18 @@ export function sweepDeadTemps(ctx: Ctx, remove: (p: string) => void): void {
   }
 }
 
-/** Records `storePath` as a temp root of this process (kept alive by gc while we run). */
+/**
+ * Records `paths` as temp roots of this handle (kept alive by gc while it is open). Callers check
+ * validity only after this returns (see temp-roots.ts).
+ */
+export function addTempRoots(ctx: Ctx, paths: Iterable<string>): void {
+  const fresh = [...new Set(paths)].filter((p) => !ctx.tempRooted.has(p));
+  if (fresh.length === 0) return;
+  ctx.tempRoots.add(fresh);
+  for (const p of fresh) ctx.tempRooted.add(p);
+}
+
 export function addTempRoot(ctx: Ctx, storePath: string): void {
-  if (ctx.tempRooted.has(storePath)) return;
-  ctx.db.write(() => ctx.db.q.insertTempRoot.run(ctx.owner, storePath));
-  ctx.tempRooted.add(storePath);
+  addTempRoots(ctx, [storePath]);
 }
 

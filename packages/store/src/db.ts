@@ -42,6 +42,8 @@ const MIGRATIONS: ((db: DB) => void)[] = [
         PRIMARY KEY (owner, path)
       ) WITHOUT ROWID;
     `),
+  // Temp roots moved to per-process files (temp-roots.ts).
+  (db) => db.exec(`DROP TABLE temp_roots;`),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -85,41 +87,50 @@ function retryBusy<T>(fn: () => T): T {
 
 type StatementName =
   | 'insertPath' | 'pathId' | 'pathRow' | 'allPaths' | 'allEdges' | 'deletePath' | 'insertRef'
-  | 'deleteRefsOf' | 'referencesOf' | 'referrersOf' | 'insertDrvOutput' | 'drvOutputs' | 'derivers'
-  | 'insertTempRoot' | 'tempRootOwners' | 'tempRootsOf' | 'deleteTempRootsOf';
+  | 'deleteRefsOf' | 'referencesOf' | 'referrersOf' | 'insertDrvOutput' | 'drvOutputs' | 'derivers';
 
-export type Statements = Record<StatementName, Database.Statement>;
+/** A prepared statement whose SQLite failures surface as MErrors naming the database file. */
+export interface Stmt {
+  get(...params: unknown[]): unknown;
+  all(...params: unknown[]): unknown[];
+  run(...params: unknown[]): Database.RunResult;
+}
 
-function sql(db: DB): Statements {
-  const p = (s: string) => db.prepare(s);
+export type Statements = Record<StatementName, Stmt>;
+
+function sql(db: DB, file: string): Statements {
+  const p = (s: string, pluck = false): Stmt => {
+    const st = pluck ? db.prepare(s).pluck() : db.prepare(s);
+    return {
+      get: (...a) => guard(file, () => st.get(...a)),
+      all: (...a) => guard(file, () => st.all(...a)),
+      run: (...a) => guard(file, () => st.run(...a)),
+    };
+  };
   return {
     insertPath: p(`INSERT INTO valid_paths (path, nar_hash, nar_size, deriver, registration_time, ca)
                    VALUES (@path, @narHash, @narSize, @deriver, @registrationTime, @ca)
                    ON CONFLICT(path) DO UPDATE SET nar_hash = excluded.nar_hash, nar_size = excluded.nar_size,
                      deriver = coalesce(excluded.deriver, deriver), ca = coalesce(excluded.ca, ca)
                    RETURNING id`),
-    pathId: p(`SELECT id FROM valid_paths WHERE path = ?`).pluck(),
+    pathId: p(`SELECT id FROM valid_paths WHERE path = ?`, true),
     pathRow: p(`SELECT id, path, nar_hash AS narHash, nar_size AS narSize, deriver,
                        registration_time AS registrationTime, ca FROM valid_paths WHERE path = ?`),
-    allPaths: p(`SELECT path FROM valid_paths ORDER BY path`).pluck(),
+    allPaths: p(`SELECT path FROM valid_paths ORDER BY path`, true),
     allEdges: p(`SELECT a.path AS referrer, b.path AS reference FROM refs
                  JOIN valid_paths a ON a.id = refs.referrer JOIN valid_paths b ON b.id = refs.reference`),
     deletePath: p(`DELETE FROM valid_paths WHERE path = ?`),
     insertRef: p(`INSERT OR IGNORE INTO refs (referrer, reference) VALUES (?, ?)`),
     deleteRefsOf: p(`DELETE FROM refs WHERE referrer = ?`),
     referencesOf: p(`SELECT b.path FROM refs JOIN valid_paths b ON b.id = refs.reference
-                     WHERE refs.referrer = (SELECT id FROM valid_paths WHERE path = ?) ORDER BY b.path`).pluck(),
+                     WHERE refs.referrer = (SELECT id FROM valid_paths WHERE path = ?) ORDER BY b.path`, true),
     referrersOf: p(`SELECT a.path FROM refs JOIN valid_paths a ON a.id = refs.referrer
-                    WHERE refs.reference = (SELECT id FROM valid_paths WHERE path = ?) ORDER BY a.path`).pluck(),
+                    WHERE refs.reference = (SELECT id FROM valid_paths WHERE path = ?) ORDER BY a.path`, true),
     insertDrvOutput: p(`INSERT OR REPLACE INTO derivation_outputs (drv, output_name, out_path) VALUES (?, ?, ?)`),
     drvOutputs: p(`SELECT output_name AS name, out_path AS path FROM derivation_outputs
                    WHERE drv = (SELECT id FROM valid_paths WHERE path = ?) ORDER BY output_name`),
     derivers: p(`SELECT v.path FROM derivation_outputs d JOIN valid_paths v ON v.id = d.drv
-                 WHERE d.out_path = ? ORDER BY v.path`).pluck(),
-    insertTempRoot: p(`INSERT OR IGNORE INTO temp_roots (owner, path) VALUES (?, ?)`),
-    tempRootOwners: p(`SELECT DISTINCT owner FROM temp_roots`).pluck(),
-    tempRootsOf: p(`SELECT path FROM temp_roots WHERE owner = ?`).pluck(),
-    deleteTempRootsOf: p(`DELETE FROM temp_roots WHERE owner = ?`),
+                 WHERE d.out_path = ? ORDER BY v.path`, true),
   };
 }
 
@@ -134,25 +145,55 @@ export interface StoreDb {
   close(): void;
 }
 
+/** Opens (creating when absent) the database `file`; see db-check.ts for the checks made first. */
 export function openDb(file: string): StoreDb {
-  const db = retryBusy(() => new Database(file, { timeout: 10_000 }));
+  const db = guard(file, () => retryBusy(() => new Database(file, { timeout: 10_000 })));
+  let q: Statements;
   try {
-    retryBusy(() => db.pragma('journal_mode = WAL'));
-    db.pragma('foreign_keys = ON');
-    db.pragma('synchronous = NORMAL');
-    migrate(db);
+    guard(file, () => {
+      retryBusy(() => db.pragma('journal_mode = WAL'));
+      db.pragma('foreign_keys = ON');
+      db.pragma('synchronous = NORMAL');
+      migrate(db);
+      // Reads the schema and a page of each table: a damaged file fails here, not mid-command.
+      db.prepare('SELECT max(id) FROM valid_paths').get();
+    });
+    q = sql(db, file);
   } catch (e) {
     db.close();
     throw e;
   }
-  const q = sql(db);
   return {
     raw: db,
     q,
-    write: (fn) => (db.inTransaction ? db.transaction(fn)() : retryBusy(() => db.transaction(fn).immediate())),
-    read: (fn) => (db.inTransaction ? fn() : retryBusy(() => db.transaction(fn).deferred())),
+    write: (fn) =>
+      db.inTransaction ? db.transaction(fn)() : guard(file, () => retryBusy(() => db.transaction(fn).immediate())),
+    read: (fn) => (db.inTransaction ? fn() : guard(file, () => retryBusy(() => db.transaction(fn).deferred()))),
     close: () => db.close(),
   };
+}
+
+export const REPAIR_HINT = "run 'm store verify --repair' to rebuild it from the store's contents";
+
+/** Turns SQLite's failures into MErrors that name the file and, for damage, the recovery command. */
+export function guard<T>(file: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code !== 'string' || !code.startsWith('SQLITE_')) throw e;
+    const msg = (e as Error).message;
+    if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB')
+      throw new MError('STORE_ERROR', `the store database '${file}' is corrupt: ${msg}`, { hint: REPAIR_HINT, cause: e });
+    if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') || code === 'SQLITE_PERM')
+      throw new MError('STORE_ERROR', `cannot write the store database '${file}': ${msg}`, {
+        hint: 'm needs write access to the store database and its directory',
+        cause: e,
+      });
+    if (code === 'SQLITE_FULL') throw new MError('IO_ERROR', `cannot write the store database '${file}': no space left on device`, { cause: e });
+    if (code.startsWith('SQLITE_IOERR')) throw new MError('IO_ERROR', `I/O error on the store database '${file}': ${msg}`, { cause: e });
+    throw e;
+  }
 }
 
 function migrate(db: DB): void {

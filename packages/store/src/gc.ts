@@ -2,7 +2,8 @@
  * Garbage collection. Roots: the symlinks under `.m/gcroots` (direct: pointing into the store,
  * logical or physical; indirect: pointing to a symlink elsewhere that points into the store —
  * an indirect root whose link has vanished is removed), explicit `roots`, and the temp roots of
- * live processes. Liveness closes over references, plus (options) derivers and derivation outputs.
+ * live processes (`.m/temproots`, see temp-roots.ts: the input closures of running builds and
+ * their outputs until registered, whatever evaluations and `m . /x` runs use). Liveness closes over references, plus (options) derivers and derivation outputs.
  *
  * Race-freedom: roots are read and dead paths invalidated in ONE write transaction, and adders
  * record a temp root before checking validity; files are then deleted one path at a time under
@@ -24,7 +25,8 @@ import type { PathRow } from './db';
 import { removeTree, treeSize } from './fs-tree';
 import { META_DIR } from './layout';
 import { cleanLockTemps } from './lock';
-import { isAlive, parseId } from './process-id';
+import { readTempRoots } from './temp-roots';
+import { REPAIR_HINT } from './db';
 
 export interface GcOptions {
   /** Extra roots (store paths). */
@@ -132,6 +134,11 @@ function liveSet(ctx: Ctx, roots: Set<string>, opts: GcOptions): Set<string> {
 
 export function gc(ctx: Ctx, opts: GcOptions = {}): GcResult {
   const { q } = ctx.db;
+  if (ctx.rebuildPending)
+    throw new MError('STORE_ERROR', `refusing to collect garbage: the store database '${ctx.layout.dbFile}' has not been rebuilt`, {
+      hint: REPAIR_HINT,
+    });
+  // Held until the deletions are done: adders of temp roots wait for it (see temp-roots.ts).
   const releaseGc = ctx.locks.acquire('gc');
   try {
     const explicitRoots = new Set(opts.roots ?? []);
@@ -140,12 +147,7 @@ export function gc(ctx: Ctx, opts: GcOptions = {}): GcResult {
     const only = opts.only === undefined ? undefined : new Set(opts.only);
 
     const dead = ctx.db.write(() => {
-      const roots = new Set([...explicitRoots, ...dirRoots]);
-      for (const owner of q.tempRootOwners.all() as string[]) {
-        const id = parseId(owner);
-        if (id && isAlive(id)) for (const p of q.tempRootsOf.all(owner) as string[]) roots.add(p);
-        else if (!opts.dryRun) q.deleteTempRootsOf.run(owner);
-      }
+      const roots = new Set([...explicitRoots, ...dirRoots, ...readTempRoots(ctx.layout.meta, opts.dryRun)]);
       const live = liveSet(ctx, roots, opts);
       if (only) for (const p of only) {
         if (live.has(p)) throw new MError('STORE_ERROR', `cannot delete path '${p}' since it is still alive`);

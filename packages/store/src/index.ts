@@ -23,3 +23,4 @@ export { type FsEntryType, type PathFilter, fsNarSource, hashPath } from './fs-n
 export { CANONICAL_MTIME } from './fs-tree';
 export { META_DIR } from './layout';
 export { SCHEMA_VERSION } from './db';
+export { removeOwnLeftovers, tempRootsFile, type TempRootsFile } from './temp-roots';

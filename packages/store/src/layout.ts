@@ -6,6 +6,7 @@
  *   .m/tmp/           temp space; every write is staged here, then renamed into the root
  *   .m/logs/          build logs
  *   .m/gcroots/       GC roots (symlinks to store paths, or to symlinks that point into the store)
+ *   .m/temproots/     temp roots, one file per store handle (temp-roots.ts)
  * The reserved name cannot clash: every store entry starts with a 32-character hash and a '-'.
  */
 import * as fs from 'node:fs';

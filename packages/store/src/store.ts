@@ -1,6 +1,6 @@
 /** `openStore`: the store handle, a plain object of functions over one database connection. */
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
 import { MError } from '@m/core';
 import type { Derivation } from '@m/nix-compat';
 import {
@@ -15,11 +15,12 @@ import {
   writeDerivation,
 } from './add';
 import { type Ctx, addTempRoot, makeTempDir, realPathOf, toStorePathOpt } from './context';
-import { openDb } from './db';
+import { type StoreDb, openDb } from './db';
+import { checkDb, dbStateError, rebuildMarker, setAside } from './db-check';
 import { type GcOptions, type GcResult, addGcRoot, addIndirectRoot, findRoots, gc } from './gc';
 import { type Layout, ensureLayout, makeLayout } from './layout';
 import { type Release, makeLocks } from './lock';
-import { formatId, selfId } from './process-id';
+import { selfId } from './process-id';
 import {
   type ClosureOptions,
   type PathInfo,
@@ -34,6 +35,7 @@ import {
   referrers,
   whyDepends,
 } from './query';
+import { tempRootsAt, tempRootsFile } from './temp-roots';
 import { type VerifyOptions, type VerifyResult, verify } from './verify';
 
 export interface OpenStoreOptions {
@@ -43,6 +45,18 @@ export interface OpenStoreOptions {
   storeDir?: string;
   /** Called after this handle made a path valid (e.g. to print "copying path …"). */
   onWrite?: (storePath: string) => void;
+  /**
+   * For `verify({ repair: true })` after the database was lost: a missing or damaged database is
+   * set aside and replaced by an empty one, which that verify fills from the store's contents.
+   * Without it, such a database (or an unfinished rebuild) is an error naming the file.
+   */
+  rebuildDatabase?: boolean;
+  /**
+   * Append this handle's temp roots to the file of this name in `.m/temproots` (see temp-roots.ts)
+   * and leave it in place on close: the caller keeps the roots alive beyond the handle and
+   * removes the file itself.
+   */
+  tempRootsFile?: string;
 }
 
 export interface Store {
@@ -93,8 +107,41 @@ export interface Store {
   makeTempDir(): string;
   /** Where the build log of `drvPath` goes. */
   logPath(drvPath: string): string;
-  /** Closes the database and drops this process's temp roots. */
+  /** Closes the database and drops this handle's temp roots. Never throws. */
   close(): void;
+}
+
+function exists(p: string): boolean {
+  try {
+    fs.lstatSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Opens the database after db-check's checks; `rebuild` tells whether validity must be rebuilt. */
+function openDatabase(layout: Layout, rebuildDatabase: boolean): { db: StoreDb; rebuild: boolean } {
+  const marker = rebuildMarker(layout);
+  let state = checkDb(layout);
+  if (!rebuildDatabase) {
+    if (state === 'missing' || state === 'damaged') throw dbStateError(layout, state);
+    if (exists(marker)) throw dbStateError(layout, 'ok');
+    return { db: openDb(layout.dbFile), rebuild: false };
+  }
+  if (state === 'ok') {
+    try {
+      return { db: openDb(layout.dbFile), rebuild: exists(marker) };
+    } catch (e) {
+      if (!(e instanceof MError && / is corrupt/.test(e.message))) throw e;
+      state = 'damaged';
+    }
+  }
+  if (state === 'missing' || state === 'damaged') {
+    fs.writeFileSync(marker, '');
+    setAside(layout);
+  }
+  return { db: openDb(layout.dbFile), rebuild: exists(marker) };
 }
 
 export function openStore(opts: OpenStoreOptions): Store {
@@ -103,15 +150,19 @@ export function openStore(opts: OpenStoreOptions): Store {
     throw new MError('BAD_ARGUMENT', `invalid store directory '${storeDir}'`);
   const layout = makeLayout(opts.root, storeDir);
   ensureLayout(layout);
-  const db = openDb(layout.dbFile);
+  const { db, rebuild } = openDatabase(layout, opts.rebuildDatabase ?? false);
   const me = selfId();
+  const ownRoots = opts.tempRootsFile === undefined;
   const ctx: Ctx = {
     layout,
     storeDir,
     db,
     locks: makeLocks(layout.locks, me, (fn) => db.write(fn)),
     me,
-    owner: `${formatId(me)} ${randomBytes(4).toString('hex')}`,
+    tempRoots: ownRoots
+      ? tempRootsFile(layout.meta, me)
+      : { ...tempRootsAt(layout.meta, opts.tempRootsFile!), remove: () => {} },
+    rebuildPending: rebuild,
     tempRooted: new Set(),
     heldPaths: new Map(),
     onWrite: opts.onWrite,
@@ -151,12 +202,12 @@ export function openStore(opts: OpenStoreOptions): Store {
     close() {
       if (closed) return;
       closed = true;
-      for (const r of ctx.heldPaths.values()) r();
-      try {
-        db.write(() => db.q.deleteTempRootsOf.run(ctx.owner));
-      } finally {
-        db.close();
-      }
+      for (const step of [...[...ctx.heldPaths.values()], () => db.close(), () => ctx.tempRoots.remove()])
+        try {
+          step();
+        } catch {
+          /* closing must not fail: each step is independent */
+        }
     },
   };
 }

@@ -1,10 +1,13 @@
 /** Store verification (like `nix-store --verify [--check-contents] [--repair]`). */
 import * as fs from 'node:fs';
+import { MError } from '@m/core';
 import { type Ctx, printNarHash, realPathOf, toStorePathOpt } from './context';
 import type { PathRow } from './db';
 import { hashPath } from './fs-nar-source';
 import { canonicalise, nonCanonicalEntries } from './fs-tree';
 import { META_DIR } from './layout';
+import { rebuildMarker } from './db-check';
+import { rebuildValidity } from './rebuild';
 
 export interface VerifyOptions {
   /** Re-hash every valid path's NAR serialisation and compare with the database. */
@@ -12,6 +15,8 @@ export interface VerifyOptions {
   /**
    * Fix what can be fixed without a substituter: missing paths nobody refers to are invalidated,
    * non-canonical metadata is re-canonicalised. Modified contents cannot be restored (reported).
+   * On a store opened with `rebuildDatabase` after the database was lost, validity is first
+   * rebuilt from the store's contents (rebuild.ts).
    */
   repair?: boolean;
 }
@@ -33,6 +38,8 @@ export interface VerifyResult {
   invalidated: string[];
   /** With repair: paths whose metadata was re-canonicalised. */
   repaired: string[];
+  /** With repair after database loss: paths made valid again from the store's contents. */
+  rebuilt: string[];
   /** Entries on disk that are not valid (garbage; gc deletes them). */
   invalidOnDisk: string[];
   /** No missing or corrupt paths remain. */
@@ -56,9 +63,16 @@ export function verify(ctx: Ctx, opts: VerifyOptions = {}): VerifyResult {
     notCanonical: [],
     invalidated: [],
     repaired: [],
+    rebuilt: [],
     invalidOnDisk: [],
     ok: true,
   };
+  if (ctx.rebuildPending) {
+    if (!opts.repair) throw new MError('STORE_ERROR', `the store database '${ctx.layout.dbFile}' must be rebuilt: use --repair`);
+    res.rebuilt = rebuildValidity(ctx);
+    fs.rmSync(rebuildMarker(ctx.layout), { force: true });
+    ctx.rebuildPending = false;
+  }
   const paths = q.allPaths.all() as string[];
   for (const p of paths) {
     const real = realPathOf(ctx, p);
