@@ -17,7 +17,7 @@ import {
 import { type ProcessOutcome, runProcess } from './run-process';
 import { type SandboxChoice, findSandbox } from './sandbox-detect';
 import { type SandboxInput, chownLayout, createSandboxLayout, sandboxBinds } from './sandbox-layout';
-import { directSources, stagedCommand, stagedSources } from './sandbox-root';
+import { ENV, directSources, stagedCommand, stagedSources } from './sandbox-root';
 import { type BuildUser, acquireBuildUser, needsBuildUser } from './sandbox-user';
 import { SETPRIV, UNSHARE, unshareArgs } from './unshare';
 
@@ -75,8 +75,9 @@ async function runSandboxed(req: BuildRequest, opts: BuildOptions, inputs: Sandb
         program = UNSHARE;
         args = stagedCommand(req, layout, inputs, binds, user, [BWRAP, ...bwrapArgs(req, env, inputs, binds, stagedSources(binds), choice.disableUserns)]);
       } else {
-        program = BWRAP;
-        args = bwrapArgs(req, env, inputs, binds, directSources(req, layout, binds), choice.disableUserns);
+        // bwrap's own process is the sandbox's PID 1: it starts with an empty environment.
+        program = ENV;
+        args = ['-i', BWRAP, ...bwrapArgs(req, env, inputs, binds, directSources(req, layout, binds), choice.disableUserns)];
       }
     } else {
       program = SETPRIV;

@@ -6,7 +6,8 @@
  * namespace of its own (no user namespace), mounts a tmpfs, binds into it what the sandbox needs
  * (the physical store read-only, the layout's directories, the sandbox paths), moves that staging
  * tree over /tmp (in that namespace only), and then drops to the build user — no capabilities, an
- * empty bounding set, no_new_privs — before exec'ing the sandbox tool with sources under /tmp.
+ * empty bounding set, no_new_privs, empty environment — before exec'ing the sandbox tool with
+ * sources under /tmp.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -15,6 +16,7 @@ import { type BuildUser } from './sandbox-user';
 
 export const SETPRIV = '/usr/bin/setpriv';
 export const UNSHARE = '/usr/bin/unshare';
+export const ENV = '/usr/bin/env';
 
 /** Where the staging tree is visible to the sandbox tool. */
 const STAGE = '/tmp';
@@ -105,7 +107,7 @@ export function stagedCommand(
     stageBind(l.etcDir, '/etc', true),
     ...binds.map((b, i) => stageBind(b.source, staged.binds[i]!.slice(STAGE.length), true, b.optional)),
     `mount --move "$S" ${STAGE}`,
-    `exec ${[...dropToUser(user), ...command].map(q).join(' ')}`,
+    `exec ${[ENV, '-i', ...dropToUser(user), ...command].map(q).join(' ')}`,
   ];
   return ['--mount', '--propagation', 'private', ...nsFlags, '--', '/bin/sh', '-c', lines.join('\n')];
 }
