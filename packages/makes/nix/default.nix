@@ -29,6 +29,7 @@ let
   config = {
     inputs = { inherit nixpkgs; } // (userConfig.inputs or { });
     extendingMakesDirs = userConfig.extendingMakesDirs or [ "/makes" ];
+    cache = userConfig.cache or { };
   };
 
   outputFiles = findOutputs config.extendingMakesDirs;

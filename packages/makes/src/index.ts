@@ -9,5 +9,6 @@ export { hostPackagesValue, storePathValue, type HostInputsOptions } from './hos
 export { frameworkDir } from './framework-dir';
 export { buildOutput, IMAGE_BUILDER, type BuildOutputOptions } from './container-image';
 export { createDepRecorder } from './deps';
+export { type MakesCache, type MakesCacheConfig, NIXOS_CACHE, readCacheConfig } from './cache-config';
 export { createRecordingIO } from './recording-io';
 export * from './light';

@@ -24,6 +24,7 @@ import {
 import type { HostPkgEvent } from '@m/hostpkgs';
 import { createStoreEvalIO } from '@m/realise';
 import type { Store } from '@m/store';
+import { type MakesCacheConfig, NO_CACHE, readCacheConfig } from './cache-config';
 import { type Dep, createDepRecorder, statHash } from './deps';
 import { DEFAULT_MAKES_DIRS, discoverOutputs, unknownOutputError } from './discover';
 import { frameworkDir } from './framework-dir';
@@ -61,6 +62,8 @@ export interface MakesProject {
   evalOutput(name: string): OutputResult;
   /** Everything evaluation depended on so far. */
   deps(): Dep[];
+  /** makes.nix's `cache` option (binary caches to read and write). */
+  cacheConfig(): MakesCacheConfig;
 }
 
 function primop(name: string, arity: number, fn: (args: Lazy[], pos: unknown) => Value): PrimOp {
@@ -174,5 +177,8 @@ export function openMakesProject(opts: MakesProjectOptions): MakesProject {
     return { name, drvPath: strOf(drvPath), outPath: strOf(outPath) };
   };
 
-  return { projectDir, evaluator: ev, makesDirs, outputs, evalOutput, deps: rec.list };
+  const cacheConfig = (): MakesCacheConfig =>
+    io.pathExists(makesNix) ? readCacheConfig(ev, ev.force(attr(ev.force(attr(framework(null), 'config')), 'cache'))) : NO_CACHE;
+
+  return { projectDir, evaluator: ev, makesDirs, outputs, evalOutput, deps: rec.list, cacheConfig };
 }
