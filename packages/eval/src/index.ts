@@ -1,6 +1,6 @@
 /** @m/eval: the lazy Nix 2.8 evaluator. */
 export { createEvaluator, parseAttrPath, type Evaluator, type EvaluatorOptions, type AutoArg } from './evaluator';
-export type { EvalIO, FileType, AddPathOptions, DerivationData, DerivationOutputSpec } from './io';
+export type { EvalIO, FileType, AddPathOptions, DerivationData, DerivationOutputSpec, PrintedDerivation } from './io';
 export { createPlainFsIO } from './io';
 export { createFsEvalIO } from './store-io';
 export { instantiate, getDerivations } from './instantiate';

@@ -38,6 +38,14 @@ export interface DerivationData {
   env: Map<string, string>;
 }
 
+/** A .drv as derivationStrict printed it. */
+export interface PrintedDerivation {
+  /** Its store path. */
+  path: string;
+  /** Its ATerm bytes, in order; absent in read-only mode (nothing is written). */
+  aterm?: readonly Uint8Array[];
+}
+
 export interface EvalIO {
   /** Logical store directory, e.g. `/nix/store`. */
   readonly storeDir: string;
@@ -62,8 +70,12 @@ export interface EvalIO {
   addPathToStore(opts: AddPathOptions): string;
   /** `builtins.toFile`, derivation-related text files; returns the store path. */
   addTextToStore(name: string, text: string, references: string[]): string;
-  /** Writes a .drv (derivationStrict); returns its store path. */
-  writeDerivation(drv: DerivationData): string;
+  /**
+   * Writes a .drv (derivationStrict); returns its store path. `printed`, when given, is that path
+   * and the .drv's bytes as the evaluator already computed them from `drv`, to use instead of
+   * printing and hashing `drv` again.
+   */
+  writeDerivation(drv: DerivationData, printed?: PrintedDerivation): string;
   /** Reads an existing .drv (for hashDerivationModulo of input derivations). */
   readDerivation(drvPath: string): DerivationData;
   /** True when `path` is (inside) a store path. */

@@ -13,7 +13,7 @@ import {
   makeFixedOutputPath,
   narHash,
   parseDerivation,
-  printDerivation,
+  printDerivationBytes,
   type Derivation,
   type NarSource,
 } from '@m/nix-compat';
@@ -52,6 +52,16 @@ function copyInto(src: NarSource, from: string, to: string): void {
   else {
     fs.copyFileSync(from, to);
     fs.chmodSync(to, st.executable ? 0o555 : 0o444);
+  }
+}
+
+/** Creates `file` with the bytes of `chunks`, in order. */
+function writeChunks(file: string, chunks: readonly Uint8Array[], mode: number): void {
+  const fd = fs.openSync(file, 'wx', mode);
+  try {
+    for (const c of chunks) for (let o = 0; o < c.length; ) o += fs.writeSync(fd, c, o);
+  } finally {
+    fs.closeSync(fd);
   }
 }
 
@@ -100,12 +110,12 @@ export function createFsEvalIO(opts: FsEvalIOOptions): EvalIO {
       materialise(sp, (tmp) => copyInto(src, source, tmp));
       return sp;
     },
-    writeDerivation(d) {
+    writeDerivation(d, printed) {
       const drv: Derivation = fromDerivationData(d);
-      const sp = derivationStorePath(drv, d.name, storeDir);
+      const sp = printed?.path ?? derivationStorePath(drv, d.name, storeDir);
       if (opts.readOnly) return sp;
-      const text = printDerivation(drv);
-      materialise(sp, (tmp) => fs.writeFileSync(tmp, text, { mode: 0o444 }));
+      const aterm = printed?.aterm ?? [printDerivationBytes(drv)];
+      materialise(sp, (tmp) => writeChunks(tmp, aterm, 0o444));
       return sp;
     },
     readDerivation(drvPath) {

@@ -39,7 +39,7 @@ export function createRecordingIO(inner: EvalIO, rec: DepRecorder, env: NodeJS.P
       return res;
     },
     addTextToStore: (name, text, refs) => inner.addTextToStore(name, text, refs),
-    writeDerivation: (d) => inner.writeDerivation(d),
+    writeDerivation: (d, printed) => inner.writeDerivation(d, printed),
     readDerivation: (p) => inner.readDerivation(p),
     isInStore: (p) => inner.isInStore(p),
   };

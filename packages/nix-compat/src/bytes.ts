@@ -127,6 +127,31 @@ function decodeEscaped(b: Uint8Array): string {
   return parts.join('');
 }
 
+/**
+ * Streaming form of `utf8`: writes the bytes of `s.slice(start, end)`, exactly as `utf8` encodes
+ * that slice, into `out` at `pos` and returns the position after them. `out` needs room for
+ * 3 bytes per UTF-16 unit. Callers that encode a string piecewise must not cut it inside a
+ * surrogate pair.
+ */
+export function utf8Into(s: string, start: number, end: number, out: Uint8Array, pos: number): number {
+  let i = start;
+  while (i < end) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) {
+      out[pos++] = c;
+      i++;
+      continue;
+    }
+    let j = i + 1;
+    while (j < end && s.charCodeAt(j) >= 0x80) j++;
+    const b = utf8(s.slice(i, j));
+    out.set(b, pos);
+    pos += b.length;
+    i = j;
+  }
+  return pos;
+}
+
 export function toBytes(data: BytesLike): Uint8Array {
   return typeof data === 'string' ? utf8(data) : data;
 }

@@ -7,9 +7,9 @@ import {
   derivationReferences,
   isFixedOutput,
 } from './derivation';
-import { printDerivation } from './derivation-print';
+import { createChunkCollector, streamDerivation, streamDerivationWithReplacements, type ByteSink } from './derivation-print';
 import { base16Encode } from './encoding';
-import { type Hash, hashBytes, parseHash, parseHashType } from './hash';
+import { type Hash, createHashSink, hashBytes, parseHash, parseHashType } from './hash';
 import {
   DEFAULT_STORE_DIR,
   DRV_EXTENSION,
@@ -59,31 +59,24 @@ function drvNameOf(drv: Derivation, name: string | undefined): string {
   return n;
 }
 
-/**
- * Nix's hashDerivationModulo (sha256). Fixed-output derivations hash to
- * sha256("fixed:out:<[r:]algo>:<hex>:<outPath>"), which hides their inputs; otherwise each
- * inputDrvs key is replaced by the lookup's hex hash and the resulting ATerm is hashed.
- * All outputs of a derivation share this hash.
- */
-export function hashDerivationModulo(
-  drv: Derivation,
-  lookupInputDrvHash: InputDrvHashLookup,
-  opts: DerivationHashOptions = {},
-): Hash {
-  if (checkFixedShape(drv)) {
-    const o = drv.outputs.get('out')!;
-    const { method, hash } = fixedOutputHash(o);
-    const path =
-      o.path !== ''
-        ? o.path
-        : makeFixedOutputPath({
-            method,
-            hash,
-            name: outputPathName(drvNameOf(drv, opts.name), 'out'),
-            storeDir: opts.storeDir,
-          });
-    return hashBytes('sha256', `fixed:out:${o.hashAlgo}:${base16Encode(hash.bytes)}:${path}`);
-  }
+/** `fixed:out:<[r:]algo>:<hex>:<outPath>`'s sha256: the hash modulo of a fixed-output derivation. */
+function fixedOutputHashModulo(drv: Derivation, opts: DerivationHashOptions): Hash {
+  const o = drv.outputs.get('out')!;
+  const { method, hash } = fixedOutputHash(o);
+  const path =
+    o.path !== ''
+      ? o.path
+      : makeFixedOutputPath({
+          method,
+          hash,
+          name: outputPathName(drvNameOf(drv, opts.name), 'out'),
+          storeDir: opts.storeDir,
+        });
+  return hashBytes('sha256', `fixed:out:${o.hashAlgo}:${base16Encode(hash.bytes)}:${path}`);
+}
+
+/** inputDrvs with each drv path replaced by its hash modulo (outputs merged when hashes coincide). */
+function replacedInputDrvs(drv: Derivation, lookupInputDrvHash: InputDrvHashLookup): Map<string, Set<string>> {
   const replaced = new Map<string, Set<string>>();
   for (const [drvPath, outs] of drv.inputDrvs) {
     const h = lookupInputDrvHash(drvPath);
@@ -91,8 +84,27 @@ export function hashDerivationModulo(
     if (!set) replaced.set(h, (set = new Set()));
     for (const o of outs) set.add(o);
   }
-  const text = printDerivation(drv, { maskOutputs: opts.maskOutputs, inputDrvReplacements: replaced });
-  return hashBytes('sha256', text);
+  return replaced;
+}
+
+/**
+ * Nix's hashDerivationModulo (sha256). Fixed-output derivations hash to
+ * sha256("fixed:out:<[r:]algo>:<hex>:<outPath>"), which hides their inputs; otherwise each
+ * inputDrvs key is replaced by the lookup's hex hash and the resulting ATerm is hashed, streamed
+ * into the hash without building its text. All outputs of a derivation share this hash.
+ */
+export function hashDerivationModulo(
+  drv: Derivation,
+  lookupInputDrvHash: InputDrvHashLookup,
+  opts: DerivationHashOptions = {},
+): Hash {
+  if (checkFixedShape(drv)) return fixedOutputHashModulo(drv, opts);
+  const h = createHashSink('sha256');
+  streamDerivation(drv, h.update, {
+    maskOutputs: opts.maskOutputs,
+    inputDrvReplacements: replacedInputDrvs(drv, lookupInputDrvHash),
+  });
+  return h.finish().hash;
 }
 
 export function hashDerivationModuloHex(
@@ -145,16 +157,27 @@ export function computeDerivationOutputPaths(
   return drv;
 }
 
+/** sha256 of the ATerm of `drv`, streamed. */
+function atermHash(drv: Derivation): Hash {
+  const h = createHashSink('sha256');
+  streamDerivation(drv, h.update);
+  return h.finish().hash;
+}
+
 /** The .drv store path: makeTextPath("<name>.drv", sha256(ATerm), inputSrcs ∪ inputDrvs keys). */
 export function derivationStorePath(drv: Derivation, name: string, storeDir: string = DEFAULT_STORE_DIR): string {
-  const text = printDerivation(drv);
-  return makeTextPath(name + DRV_EXTENSION, hashBytes('sha256', text), derivationReferences(drv), storeDir);
+  return makeTextPath(name + DRV_EXTENSION, atermHash(drv), derivationReferences(drv), storeDir);
+}
+
+export interface InstantiateOptions extends OutputPathOptions {
+  /** Keep the .drv file's bytes (`aterm`); without it the ATerm is only streamed into hashes. */
+  keepAterm?: boolean;
 }
 
 export interface InstantiatedDerivation {
   drv: Derivation;
-  /** The ATerm text to write to drvPath. */
-  text: string;
+  /** The bytes to write to drvPath, in order (only with `keepAterm`). */
+  aterm?: Uint8Array[];
   drvPath: string;
   /** Output name → output path. */
   outputPaths: Map<string, string>;
@@ -162,18 +185,41 @@ export interface InstantiatedDerivation {
   hashModulo: string;
 }
 
-/** computeDerivationOutputPaths + drv path + the unmasked hash modulo, as derivationStrict records. */
+/**
+ * computeDerivationOutputPaths + drv path + the unmasked hash modulo, as derivationStrict records.
+ * Printing costs two passes over the derivation: the masked hash modulo (none for fixed outputs),
+ * then one pass that feeds the drv path's hash, the kept bytes and the unmasked hash modulo.
+ */
 export function instantiateDerivation(
   drvWithoutOutputPaths: Derivation,
   lookupInputDrvHash: InputDrvHashLookup,
-  opts: OutputPathOptions = {},
+  opts: InstantiateOptions = {},
 ): InstantiatedDerivation {
   const storeDir = opts.storeDir ?? DEFAULT_STORE_DIR;
   const drv = computeDerivationOutputPaths(drvWithoutOutputPaths, lookupInputDrvHash, opts);
   const name = drvNameOf(drv, opts.name);
-  const text = printDerivation(drv);
-  const drvPath = makeTextPath(name + DRV_EXTENSION, hashBytes('sha256', text), derivationReferences(drv), storeDir);
+  const drvHash = createHashSink('sha256');
+  const kept = opts.keepAterm ? createChunkCollector() : undefined;
+  const sink: ByteSink = kept
+    ? (chunk) => {
+        drvHash.update(chunk);
+        kept.sink(chunk);
+      }
+    : drvHash.update;
+  let hashModulo: Hash | undefined;
+  if (checkFixedShape(drv)) {
+    hashModulo = fixedOutputHashModulo(drv, { name, storeDir });
+    streamDerivation(drv, sink);
+  } else if (drv.inputDrvs.size === 0) {
+    // Nothing to replace: the hash modulo is the hash of the ATerm itself.
+    streamDerivation(drv, sink);
+  } else {
+    const modulo = createHashSink('sha256');
+    streamDerivationWithReplacements(drv, sink, replacedInputDrvs(drv, lookupInputDrvHash), modulo.update);
+    hashModulo = modulo.finish().hash;
+  }
+  const hash = drvHash.finish().hash;
+  const drvPath = makeTextPath(name + DRV_EXTENSION, hash, derivationReferences(drv), storeDir);
   const outputPaths = new Map([...drv.outputs].map(([k, v]) => [k, v.path]));
-  const hashModulo = hashDerivationModuloHex(drv, lookupInputDrvHash, { name, storeDir });
-  return { drv, text, drvPath, outputPaths, hashModulo };
+  return { drv, aterm: kept?.chunks, drvPath, outputPaths, hashModulo: base16Encode((hashModulo ?? hash).bytes) };
 }

@@ -19,18 +19,37 @@ function createReader(text: string) {
     if (text.startsWith(s, pos)) pos += s.length;
     else throw formatError(`expected string '${s}'`);
   };
+  /**
+   * Next `"` and `\\` at or after a position, cached: positions only grow, so each search resumes
+   * past the previous hit and the text is scanned once in all.
+   */
+  const next = { '"': -1, '\\': -1 };
+  const find = (c: '"' | '\\', from: number): number => {
+    if (next[c] < from) {
+      const i = text.indexOf(c, from);
+      next[c] = i < 0 ? Infinity : i;
+    }
+    return next[c];
+  };
+  /** Nix's parseString: `\n`, `\r`, `\t` and `\<c>` (= c) escapes, up to the closing quote. */
   const readString = (): string => {
     expect('"');
-    let out = '';
+    let parts: string[] | undefined;
+    let start = pos;
     for (;;) {
-      if (pos >= text.length) throw formatError('unexpected end of derivation');
-      const c = text[pos++]!;
-      if (c === '"') return out;
-      if (c === '\\') {
-        if (pos >= text.length) throw formatError('unexpected end of derivation');
-        const e = text[pos++]!;
-        out += e === 'n' ? '\n' : e === 'r' ? '\r' : e === 't' ? '\t' : e;
-      } else out += c;
+      const quote = find('"', pos);
+      if (quote === Infinity) throw formatError('unexpected end of derivation');
+      const bs = find('\\', pos);
+      if (bs > quote) {
+        pos = quote + 1;
+        if (parts === undefined) return text.slice(start, quote);
+        parts.push(text.slice(start, quote));
+        return parts.join('');
+      }
+      if (bs + 1 >= text.length) throw formatError('unexpected end of derivation');
+      const e = text[bs + 1]!;
+      (parts ??= []).push(text.slice(start, bs), e === 'n' ? '\n' : e === 'r' ? '\r' : e === 't' ? '\t' : e);
+      pos = start = bs + 2;
     }
   };
   /** Consumes ',' (→ false: more items) or ']' (→ true: list ended). */

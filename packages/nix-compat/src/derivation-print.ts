@@ -1,80 +1,211 @@
-/** Serialises a Derivation to Nix's ATerm text, byte-identical to Derivation::unparse. */
-import { sortedUtf8 } from './bytes';
+/**
+ * Serialises a Derivation to Nix's ATerm, byte-identical to Derivation::unparse. The printer
+ * streams bytes in chunks into a sink (a hash, a file, a collector), so hashing a derivation
+ * never builds its text; strings are encoded by bytes.ts's `utf8Into`.
+ */
+import { concatBytes, fromUtf8, sortedUtf8, utf8Into } from './bytes';
 import type { Derivation } from './derivation';
 
-/** Quotes with Nix's escapes for `"`, `\`, newline, carriage return and tab. */
-export function atermString(s: string): string {
-  let out = '"';
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i]!;
-    switch (c) {
-      case '"':
-        out += '\\"';
-        break;
-      case '\\':
-        out += '\\\\';
-        break;
-      case '\n':
-        out += '\\n';
-        break;
-      case '\r':
-        out += '\\r';
-        break;
-      case '\t':
-        out += '\\t';
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out + '"';
-}
-
-/** Nix writes some fields (paths, names, hashes, platform) without escaping. */
-function raw(s: string): string {
-  return `"${s}"`;
-}
-
-function list(items: readonly string[]): string {
-  return `[${items.join(',')}]`;
-}
+/** Receives printed bytes in order. A chunk is valid only during the call (the buffer is reused). */
+export type ByteSink = (chunk: Uint8Array) => void;
 
 export interface PrintDerivationOptions {
   /** Blank output paths and the env vars named like outputs (for hashing modulo). */
   maskOutputs?: boolean;
   /** Replaces the inputDrvs map (e.g. drv hash hex → outputs); keys printed sorted. */
-  inputDrvReplacements?: Map<string, Iterable<string>>;
+  inputDrvReplacements?: ReadonlyMap<string, Iterable<string>>;
 }
 
-export function printDerivation(drv: Derivation, opts: PrintDerivationOptions = {}): string {
-  const mask = opts.maskOutputs ?? false;
-  const parts: string[] = [];
+const CHUNK = 64 * 1024;
+/** Room kept free past a block: a surrogate pair completed across a block end. */
+const SLACK = 4;
 
-  const outs: string[] = [];
-  for (const name of sortedUtf8(drv.outputs.keys())) {
+/** The letter after `\` for the characters Nix escapes (`"`, `\`, newline, CR, tab), else 0. */
+const ESCAPES = new Uint8Array(128);
+ESCAPES[0x22] = 0x22;
+ESCAPES[0x5c] = 0x5c;
+ESCAPES[0x0a] = 0x6e;
+ESCAPES[0x0d] = 0x72;
+ESCAPES[0x09] = 0x74;
+
+interface AtermWriter {
+  /** Where flushed chunks go; switch it only right after `flush()`. */
+  sink: ByteSink;
+  /** ASCII syntax (brackets, commas, `Derive(`). */
+  syntax(s: string): void;
+  /** A quoted string; `escape` = false writes it as Nix does paths, names and hashes. */
+  string(s: string, escape: boolean): void;
+  flush(): void;
+}
+
+function createAtermWriter(sink: ByteSink): AtermWriter {
+  const buf = new Uint8Array(CHUNK);
+  let pos = 0;
+  const w: AtermWriter = {
+    sink,
+    flush() {
+      if (pos > 0) w.sink(buf.subarray(0, pos));
+      pos = 0;
+    },
+    syntax(s) {
+      if (pos + s.length > CHUNK) w.flush();
+      for (let i = 0; i < s.length; i++) buf[pos++] = s.charCodeAt(i);
+    },
+    string(s, escape) {
+      if (pos + 1 > CHUNK) w.flush();
+      buf[pos++] = 0x22;
+      const n = s.length;
+      let i = 0;
+      while (i < n) {
+        // A block of units that fits in any case: at most 3 bytes per unit.
+        if (CHUNK - SLACK - pos < 192) w.flush();
+        const end = Math.min(n, i + (((CHUNK - SLACK - pos) / 3) | 0));
+        // Locals, not the closure's variables, in the per-character loop.
+        const b = buf;
+        let p = pos;
+        while (i < end) {
+          const c = s.charCodeAt(i);
+          if (c < 0x80) {
+            const e = escape ? ESCAPES[c]! : 0;
+            if (e === 0) b[p++] = c;
+            else {
+              b[p++] = 0x5c;
+              b[p++] = e;
+            }
+            i++;
+            continue;
+          }
+          let j = i + 1;
+          while (j < end && s.charCodeAt(j) >= 0x80) j++;
+          // Never cut a surrogate pair at the block end.
+          if (j === end && j < n) {
+            const last = s.charCodeAt(j - 1);
+            if (last >= 0xd800 && last <= 0xdbff) j++;
+          }
+          p = utf8Into(s, i, j, b, p);
+          i = j;
+        }
+        pos = p;
+      }
+      if (pos + 1 > CHUNK) w.flush();
+      buf[pos++] = 0x22;
+    },
+  };
+  return w;
+}
+
+function writeList<T>(w: AtermWriter, items: Iterable<T>, item: (x: T) => void): void {
+  w.syntax('[');
+  let first = true;
+  for (const x of items) {
+    if (!first) w.syntax(',');
+    first = false;
+    item(x);
+  }
+  w.syntax(']');
+}
+
+/** `Derive(` and the outputs list, up to the comma before inputDrvs. */
+function writeHead(w: AtermWriter, drv: Derivation, mask: boolean): void {
+  w.syntax('Derive(');
+  writeList(w, sortedUtf8(drv.outputs.keys()), (name) => {
     const o = drv.outputs.get(name)!;
-    outs.push(`(${raw(name)},${raw(mask ? '' : o.path)},${raw(o.hashAlgo)},${raw(o.hash)})`);
-  }
-  parts.push(list(outs));
+    w.syntax('(');
+    w.string(name, false);
+    w.syntax(',');
+    w.string(mask ? '' : o.path, false);
+    w.syntax(',');
+    w.string(o.hashAlgo, false);
+    w.syntax(',');
+    w.string(o.hash, false);
+    w.syntax(')');
+  });
+  w.syntax(',');
+}
 
-  const inputs = opts.inputDrvReplacements ?? drv.inputDrvs;
-  const ins: string[] = [];
-  for (const p of sortedUtf8(inputs.keys())) {
-    ins.push(`(${raw(p)},${list(sortedUtf8(inputs.get(p)!).map(raw))})`);
-  }
-  parts.push(list(ins));
+function writeInputDrvs(w: AtermWriter, inputs: ReadonlyMap<string, Iterable<string>>): void {
+  writeList(w, sortedUtf8(inputs.keys()), (p) => {
+    w.syntax('(');
+    w.string(p, false);
+    w.syntax(',');
+    writeList(w, sortedUtf8(inputs.get(p)!), (o) => w.string(o, false));
+    w.syntax(')');
+  });
+}
 
-  parts.push(list(sortedUtf8(drv.inputSrcs).map(raw)));
-  parts.push(raw(drv.platform));
-  parts.push(atermString(drv.builder));
-  parts.push(list(drv.args.map(atermString)));
+/** Everything after inputDrvs: inputSrcs, platform, builder, args, env and the closing `)`. */
+function writeTail(w: AtermWriter, drv: Derivation, mask: boolean): void {
+  w.syntax(',');
+  writeList(w, sortedUtf8(drv.inputSrcs), (p) => w.string(p, false));
+  w.syntax(',');
+  w.string(drv.platform, false);
+  w.syntax(',');
+  w.string(drv.builder, true);
+  w.syntax(',');
+  writeList(w, drv.args, (a) => w.string(a, true));
+  w.syntax(',');
+  writeList(w, sortedUtf8(drv.env.keys()), (k) => {
+    w.syntax('(');
+    w.string(k, true);
+    w.syntax(',');
+    w.string(mask && drv.outputs.has(k) ? '' : drv.env.get(k)!, true);
+    w.syntax(')');
+  });
+  w.syntax(')');
+}
 
-  const env: string[] = [];
-  for (const k of sortedUtf8(drv.env.keys())) {
-    const v = mask && drv.outputs.has(k) ? '' : drv.env.get(k)!;
-    env.push(`(${atermString(k)},${atermString(v)})`);
-  }
-  parts.push(list(env));
+/** Streams the ATerm of `drv` into `sink`. */
+export function streamDerivation(drv: Derivation, sink: ByteSink, opts: PrintDerivationOptions = {}): void {
+  const mask = opts.maskOutputs ?? false;
+  const w = createAtermWriter(sink);
+  writeHead(w, drv, mask);
+  writeInputDrvs(w, opts.inputDrvReplacements ?? drv.inputDrvs);
+  writeTail(w, drv, mask);
+  w.flush();
+}
 
-  return `Derive(${parts.join(',')})`;
+/**
+ * Streams the ATerm of `drv` into `sink` and, in the same pass, the same ATerm with inputDrvs
+ * replaced by `replacements` into `replacedSink` (the text hashDerivationModulo hashes).
+ */
+export function streamDerivationWithReplacements(
+  drv: Derivation,
+  sink: ByteSink,
+  replacements: ReadonlyMap<string, Iterable<string>>,
+  replacedSink: ByteSink,
+): void {
+  const both: ByteSink = (chunk) => {
+    sink(chunk);
+    replacedSink(chunk);
+  };
+  const w = createAtermWriter(both);
+  writeHead(w, drv, false);
+  w.flush();
+  w.sink = sink;
+  writeInputDrvs(w, drv.inputDrvs);
+  w.flush();
+  w.sink = replacedSink;
+  writeInputDrvs(w, replacements);
+  w.flush();
+  w.sink = both;
+  writeTail(w, drv, false);
+  w.flush();
+}
+
+/** A sink that keeps copies of the chunks, and the chunks it kept. */
+export function createChunkCollector(): { sink: ByteSink; chunks: Uint8Array[] } {
+  const chunks: Uint8Array[] = [];
+  return { sink: (c) => void chunks.push(c.slice()), chunks };
+}
+
+/** The ATerm bytes of `drv`. */
+export function printDerivationBytes(drv: Derivation, opts: PrintDerivationOptions = {}): Uint8Array {
+  const c = createChunkCollector();
+  streamDerivation(drv, c.sink, opts);
+  return c.chunks.length === 1 ? c.chunks[0]! : concatBytes(c.chunks);
+}
+
+/** The ATerm text of `drv` (its bytes decoded as bytes.ts's `fromUtf8` does). */
+export function printDerivation(drv: Derivation, opts: PrintDerivationOptions = {}): string {
+  return fromUtf8(printDerivationBytes(drv, opts));
 }

@@ -240,8 +240,12 @@ function derivationStrict(args: Lazy[], ctx: EvalState, pos: Pos | undefined): V
   }
 
   const st = storeState(ctx);
-  const inst = instantiateDerivation(drv, (p) => drvHashModulo(ctx, p), { name: drvName, storeDir: ctx.storeDir });
-  const written = ctx.io.writeDerivation(toDerivationData(drvName, inst.drv));
+  const inst = instantiateDerivation(drv, (p) => drvHashModulo(ctx, p), {
+    name: drvName,
+    storeDir: ctx.storeDir,
+    keepAterm: ctx.io.readOnly !== true,
+  });
+  const written = ctx.io.writeDerivation(toDerivationData(drvName, inst.drv), { path: inst.drvPath, aterm: inst.aterm });
   if (written !== inst.drvPath) {
     throw new MError('INTERNAL', `derivation '${drvName}' was written to '${written}', expected '${inst.drvPath}'`);
   }

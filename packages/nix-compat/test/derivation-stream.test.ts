@@ -1,0 +1,175 @@
+/**
+ * The streaming ATerm printer: byte-equal to a plain reference printer on strings that cross its
+ * chunk and block boundaries, and to Nix on derivations with large environment strings.
+ */
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, test } from 'vitest';
+import {
+  type Derivation,
+  type InputDrvHashLookup,
+  bytesEqual,
+  cloneDerivation,
+  concatBytes,
+  createHashSink,
+  derivationStorePath,
+  emptyDerivation,
+  fromUtf8,
+  hashDerivationModuloHex,
+  instantiateDerivation,
+  parseDerivation,
+  printDerivation,
+  printDerivationBytes,
+  sortedUtf8,
+  storePathName,
+  streamDerivation,
+  streamDerivationWithReplacements,
+  utf8,
+  utf8Into,
+} from '../src/index';
+import { nixEvalJson } from './nix-oracle';
+
+/** Reference printer: the ATerm as one JS string, escaped with String.replace, then encoded. */
+function referenceAterm(drv: Derivation, inputs: ReadonlyMap<string, Iterable<string>> = drv.inputDrvs): Uint8Array {
+  const esc: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+  const q = (s: string, escape = false): string => `"${escape ? s.replace(/["\\\n\r\t]/g, (c) => esc[c]!) : s}"`;
+  const outs = sortedUtf8(drv.outputs.keys()).map((k) => {
+    const o = drv.outputs.get(k)!;
+    return `(${q(k)},${q(o.path)},${q(o.hashAlgo)},${q(o.hash)})`;
+  });
+  const ins = sortedUtf8(inputs.keys()).map((k) => `(${q(k)},[${sortedUtf8(inputs.get(k)!).map((o) => q(o)).join(',')}])`);
+  const srcs = sortedUtf8(drv.inputSrcs).map((s) => q(s));
+  const env = sortedUtf8(drv.env.keys()).map((k) => `(${q(k, true)},${q(drv.env.get(k)!, true)})`);
+  const text = `Derive([${outs.join(',')}],[${ins.join(',')}],[${srcs.join(',')}],${q(drv.platform)},${q(drv.builder, true)},[${drv.args.map((a) => q(a, true)).join(',')}],[${env.join(',')}])`;
+  return utf8(text);
+}
+
+function collect(write: (sink: (c: Uint8Array) => void) => void): Uint8Array {
+  const chunks: Uint8Array[] = [];
+  write((c) => chunks.push(c.slice()));
+  return concatBytes(chunks);
+}
+
+function drvWithEnv(env: Record<string, string>, args: string[] = []): Derivation {
+  const d = emptyDerivation();
+  d.platform = 'x86_64-linux';
+  d.builder = '/bin/sh';
+  d.args = args;
+  d.outputs.set('out', { path: '', hashAlgo: '', hash: '' });
+  for (const [k, v] of Object.entries(env)) d.env.set(k, v);
+  return d;
+}
+
+const CHUNK = 64 * 1024;
+
+describe('streaming ATerm printer', () => {
+  test('escapes, non-ASCII, escaped bytes and lone surrogates', () => {
+    const d = drvWithEnv(
+      { a: 'q" b\\ n\n t\t r\r é ✓ 😀 ${x}', b: 'raw \udc80\udcff bytes', c: 'lone \ud800 high \udc10 low', '': '' },
+      ['a\nb', ''],
+    );
+    expect(bytesEqual(printDerivationBytes(d), referenceAterm(d))).toBe(true);
+  });
+
+  test('surrogate pairs and escapes at every offset around chunk and block boundaries', () => {
+    // The printer writes blocks of a third of its free room; offsets shift with the prefix length.
+    for (let prefix = 0; prefix < 12; prefix++) {
+      for (const unit of ['😀', '\n', 'é', '\udcfe', 'x']) {
+        const s = 'p'.repeat(prefix) + unit.repeat(((CHUNK / 3) | 0) + 7) + 'y'.repeat(CHUNK - 5) + unit.repeat(CHUNK);
+        const d = drvWithEnv({ s, t: `${unit}z`.repeat(5000) });
+        expect(bytesEqual(printDerivationBytes(d), referenceAterm(d)), `${prefix} ${JSON.stringify(unit)}`).toBe(true);
+      }
+    }
+  });
+
+  test('a long mixed string with every kind of unit', () => {
+    const units = ['a', '"', '\\', '\n', '\r', '\t', 'é', '✓', '😀', '\udc80', '\udcc3\udca9', ' '];
+    let seed = 1;
+    const parts: string[] = [];
+    for (let i = 0; i < 400_000; i++) parts.push(units[(seed = (seed * 1103515245 + 12345) & 0x7fffffff) % units.length]!);
+    const d = drvWithEnv({ big: parts.join(''), small: 'x' });
+    const bytes = printDerivationBytes(d);
+    expect(bytes.length).toBeGreaterThan(3 * CHUNK);
+    expect(bytesEqual(bytes, referenceAterm(d))).toBe(true);
+    // Parsing the printed text gives the derivation back.
+    expect(parseDerivation(fromUtf8(bytes)).env.get('big')).toBe(d.env.get('big'));
+  });
+
+  test('the replaced-inputs sink gets the ATerm hashDerivationModulo hashes', () => {
+    const d = drvWithEnv({ big: 'line "q"\n'.repeat(20_000) });
+    d.inputDrvs.set('/nix/store/0000000000000000000000000000000a-a.drv', new Set(['out', 'dev']));
+    d.inputDrvs.set('/nix/store/0000000000000000000000000000000b-b.drv', new Set(['out']));
+    const repl = new Map([['ff00', new Set(['out', 'dev'])], ['aa11', new Set(['out'])]]);
+    const plain: Uint8Array[] = [];
+    const replaced: Uint8Array[] = [];
+    streamDerivationWithReplacements(d, (c) => plain.push(c.slice()), repl, (c) => replaced.push(c.slice()));
+    expect(bytesEqual(concatBytes(plain), referenceAterm(d))).toBe(true);
+    expect(bytesEqual(concatBytes(replaced), referenceAterm(d, repl))).toBe(true);
+    expect(bytesEqual(collect((s) => streamDerivation(d, s, { inputDrvReplacements: repl })), referenceAterm(d, repl))).toBe(true);
+  });
+
+  test('utf8Into writes what utf8 returns for the slice', () => {
+    const s = 'ab"é\n😀\udc80✓x\udcff\ud800y';
+    const out = new Uint8Array(s.length * 3 + 8);
+    for (let i = 0; i <= s.length; i++) {
+      for (let j = i; j <= s.length; j++) {
+        const cutsPair = (k: number): boolean => k > 0 && k < s.length && s.charCodeAt(k - 1) === 0xd83d;
+        if (cutsPair(i) || cutsPair(j)) continue;
+        const end = utf8Into(s, i, j, out, 3);
+        expect([...out.subarray(3, end)]).toEqual([...utf8(s.slice(i, j))]);
+      }
+    }
+  });
+
+  test('printDerivation decodes the printed bytes', () => {
+    const d = drvWithEnv({ a: 'é\udc80\n' });
+    expect(utf8(printDerivation(d))).toEqual(printDerivationBytes(d));
+  });
+});
+
+describe('large environment strings against nix-instantiate', () => {
+  // ≈ 1.7 MB each, with every escaped character, multi-byte characters and a 4-byte one.
+  const bigExpr = (tag: string): string =>
+    `builtins.concatStringsSep "" (builtins.genList (i: "${tag} q\\" b\\\\ n\\n t\\t r\\r é ✓ 😀 \${toString i}\\n") 40000)`;
+  const prelude = `
+    mk = attrs: derivation ({ system = "x86_64-linux"; builder = "/bin/sh"; } // attrs);
+    big = mk { name = "big"; script = ${bigExpr('a')}; outputs = [ "out" "dev" ]; };
+    dep = mk { name = "dep"; script = ${bigExpr('b')}; a = big.dev; b = "\${big}"; };
+    fixed = mk { name = "fixed"; script = ${bigExpr('c')}; outputHashAlgo = "sha256"; outputHashMode = "recursive"; outputHash = "1b8m03r63zqhnjf7l5wnldhh7c134ap5vpj0850ymkq1iyzicy5s"; };
+    top = mk { name = "top"; script = ${bigExpr('d')}; d = dep; f = fixed; };
+  `;
+  const names = ['big', 'dep', 'fixed', 'top'];
+  let infos: Record<string, string>;
+  const readDrv = (p: string): string => readFileSync(p, 'utf8');
+  const memo = new Map<string, string>();
+  const lookup: InputDrvHashLookup = (p) => {
+    let h = memo.get(p);
+    if (h === undefined) memo.set(p, (h = hashDerivationModuloHex(parseDerivation(readDrv(p)), lookup)));
+    return h;
+  };
+
+  beforeAll(() => {
+    infos = nixEvalJson<Record<string, string>>(`let ${prelude} in { ${names.map((n) => `${n} = ${n}.drvPath;`).join(' ')} }`);
+  }, 120_000);
+
+  test.each(names)('%s: printed bytes, drv path, outputs and hash modulo equal Nix', (n) => {
+    const drvPath = infos[n]!;
+    const text = readFileSync(drvPath);
+    const real = parseDerivation(readDrv(drvPath));
+    expect(bytesEqual(printDerivationBytes(real), new Uint8Array(text))).toBe(true);
+    const name = storePathName(drvPath).slice(0, -'.drv'.length);
+    expect(derivationStorePath(real, name)).toBe(drvPath);
+
+    const blank = cloneDerivation(real);
+    for (const [o, out] of blank.outputs) {
+      blank.outputs.set(o, { ...out, path: '' });
+      blank.env.delete(o);
+    }
+    const inst = instantiateDerivation(blank, lookup, { keepAterm: true });
+    expect(inst.drvPath).toBe(drvPath);
+    expect(bytesEqual(concatBytes(inst.aterm!), new Uint8Array(text))).toBe(true);
+    expect(inst.hashModulo).toBe(lookup(drvPath));
+    const h = createHashSink('sha256');
+    for (const c of inst.aterm!) h.update(c);
+    expect(h.finish().size).toBe(text.length);
+  });
+});
