@@ -4,7 +4,8 @@
  * by lstat; a symlink to a directory is a leaf) are recreated and merged recursively, every other
  * node becomes a symlink to its absolute logical store location. Two roots providing the same
  * non-directory (or a directory and a non-directory) is an error. The ancestors of the store
- * directory (`nix`, `nix/store`) are always present.
+ * directory (`nix`, `nix/store`) are always present; a root may add beside them (`nix/var`) but
+ * not replace them or put anything inside the store directory, which would shadow store paths.
  */
 import { lstatSync, readdirSync, type Stats } from 'node:fs';
 import { MError } from '@m/core';
@@ -44,6 +45,8 @@ function mergeDir(into: Node & { kind: 'dir' }, physical: string, logical: strin
     const childRel = rel === '' ? n : `${rel}/${n}`;
     const st = lstatOrThrow(`${physical}/${n}`);
     const existing = into.children.get(n);
+    if (existing !== undefined && existing.from === STORE_ANCESTOR && !st.isDirectory()) throw shadowing(childRel, root);
+    if (existing?.kind === 'dir' && existing.from === STORE_DIR) throw shadowing(childRel, root);
     if (st.isDirectory()) {
       if (existing === undefined) {
         const d: Node = { kind: 'dir', children: new Map(), from: root };
@@ -59,15 +62,25 @@ function mergeDir(into: Node & { kind: 'dir' }, physical: string, logical: strin
   }
 }
 
+const STORE_ANCESTOR = '(store directory ancestor)';
+const STORE_DIR = '(store directory)';
+
+function shadowing(rel: string, root: string): MError {
+  return new MError('BAD_ARGUMENT', `makeContainerImage: layer '${root}' provides '/${rel}', which would replace the store directory or shadow store paths`, {
+    hint: 'the store directory of the image holds only the closure; put files elsewhere in the layer',
+  });
+}
+
 /** Builds the merged tree; `storeDir` is the logical store directory (e.g. /nix/store). */
 export function buildRootTree(roots: readonly CustomisationRoot[], storeDir: string): Node & { kind: 'dir' } {
   const top: Node & { kind: 'dir' } = { kind: 'dir', children: new Map(), from: '(image)' };
   let d = top;
-  for (const part of storeDir.split('/').filter((p) => p !== '')) {
-    const child: Node & { kind: 'dir' } = { kind: 'dir', children: new Map(), from: '(image)' };
+  const parts = storeDir.split('/').filter((p) => p !== '');
+  parts.forEach((part, i) => {
+    const child: Node & { kind: 'dir' } = { kind: 'dir', children: new Map(), from: i === parts.length - 1 ? STORE_DIR : STORE_ANCESTOR };
     d.children.set(part, child);
     d = child;
-  }
+  });
   for (const r of roots) {
     const st = lstatOrThrow(r.physical);
     if (!st.isDirectory())

@@ -1,6 +1,6 @@
 /** Nothing is followed out of the store; odd file types and names are handled or refused. */
 import { describe, expect, test } from 'vitest';
-import { linkSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildImage } from '@m/image';
 import { base, fakeStorePath, listTar, sh, tempDir, unpackArchive } from './fixtures';
@@ -130,5 +130,28 @@ describe('safety', () => {
       code: 'BAD_ARGUMENT',
       message: expect.stringMatching(/config.Env must be a list of strings/),
     });
+  });
+});
+
+describe('customisation layer', () => {
+  test('a layer cannot replace the store directory or shadow store paths through it', async () => {
+    const physicalStore = tempDir('m-x-');
+    const dep = fakeStorePath('dep');
+    const bad = fakeStorePath('shadow');
+    const link = fakeStorePath('nixlink');
+    mkdirSync(join(physicalStore, base(dep), 'bin'), { recursive: true });
+    writeFileSync(join(physicalStore, base(dep), 'bin', 'sh'), 'real');
+    mkdirSync(join(physicalStore, base(bad), 'nix', 'store', base(dep), 'bin'), { recursive: true });
+    writeFileSync(join(physicalStore, base(bad), 'nix', 'store', base(dep), 'bin', 'sh'), 'evil');
+    mkdirSync(join(physicalStore, base(link)));
+    symlinkSync('/', join(physicalStore, base(link), 'nix'));
+    const graph = new Map<string, string[]>([[dep, []], [bad, [dep]], [link, []]]);
+    const out = join(tempDir('m-x-'), 'i.tar.gz');
+    await expect(buildImage({ roots: [bad], graph, physicalStore, out })).rejects.toMatchObject({
+      code: 'BAD_ARGUMENT',
+      message: expect.stringMatching(/provides '\/nix\/store', which would replace the store directory or shadow store paths/),
+    });
+    await expect(buildImage({ roots: [link], graph, physicalStore, out })).rejects.toMatchObject({ code: 'BAD_ARGUMENT' });
+    expect(existsSync(out)).toBe(false);
   });
 });
