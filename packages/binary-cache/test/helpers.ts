@@ -4,7 +4,43 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { M_BIN, runCommand, type RunResult } from '../../../tests/lib/run';
+import { fileURLToPath } from 'node:url';
+
+export interface RunResult {
+  stdout: string;
+  stderr: string;
+  code: number;
+}
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const M_BIN = path.join(REPO, 'node_modules/.bin/m');
+
+export function mIsBuilt(): boolean {
+  return fs.existsSync(M_BIN) && fs.existsSync(path.join(REPO, 'packages/cli/dist/m.js'));
+}
+
+/** Runs a command (environment: ours plus `env`), with optional stdin; never throws. */
+export function runCommand(
+  cmd: string,
+  args: readonly string[],
+  opts: { cwd?: string; env?: Record<string, string | undefined>; stdin?: string; timeoutMs?: number } = {},
+): Promise<RunResult> {
+  return new Promise((resolve) => {
+    const env = { ...process.env, ...opts.env };
+    for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
+    const child = spawn(cmd, args, { cwd: opts.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 180_000);
+    child.stdout!.on('data', (d) => (stdout += d));
+    child.stderr!.on('data', (d) => (stderr += d));
+    child.stdin!.end(opts.stdin ?? '');
+    child.on('close', (code, sig) => {
+      clearTimeout(timer);
+      resolve({ stdout, stderr, code: code ?? 128 + (sig === 'SIGKILL' ? 9 : 15) });
+    });
+  });
+}
 
 export const nonce = (): string => randomBytes(8).toString('hex');
 

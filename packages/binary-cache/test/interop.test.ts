@@ -10,8 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '@m/store';
-import { mIsBuilt } from '../../../tests/lib/run';
-import { chainExpr, copyLines, m, mKeys, mServe, nonce, run, tempDir } from './helpers';
+import { chainExpr, copyLines, m, mIsBuilt, mKeys, mServe, nonce, run, tempDir } from './helpers';
 
 const hasNix = fs.existsSync('/usr/bin/nix-store');
 const work = tempDir('interop');

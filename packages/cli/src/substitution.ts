@@ -60,10 +60,8 @@ export function makeSubstitute(
         print(`warning: ${e.message.split('\n')[0]}; building instead (--fallback)`);
         return false;
       }
-      throw new MError(e.code, `${e.message}`, {
-        hint: e.hint ?? "use '--fallback' to build the derivation locally instead",
-        cause: e,
-      });
+      const fallback = "use '--fallback' to build the derivation locally instead";
+      throw new MError(e.code, e.message, { hint: e.hint ? `${e.hint}; ${fallback}` : fallback, cause: e });
     }
   };
 }
