@@ -19,8 +19,25 @@ import { type TestStore, fakeStorePath, makeTestStore, processesWith, shRequest 
 import { bin, ensureBuilt } from '../../packages/cli/test/helpers';
 import { attempt } from './attempt';
 
-const KINDS = ['bwrap', 'unshare'] as const;
-type Kind = (typeof KINDS)[number];
+type Kind = 'bwrap' | 'unshare';
+/**
+ * The probe runs: each implementation sandboxed and fixed-output, on a store only root can reach
+ * (as root, the sources are staged for the build user); bwrap once more on a store anyone can
+ * reach (sources opened directly by the build user).
+ */
+interface Config {
+  kind: Kind;
+  fod: boolean;
+  openStore: boolean;
+}
+const CONFIGS: Config[] = [
+  { kind: 'bwrap', fod: false, openStore: false },
+  { kind: 'bwrap', fod: false, openStore: true },
+  { kind: 'unshare', fod: false, openStore: false },
+  { kind: 'bwrap', fod: true, openStore: false },
+  { kind: 'unshare', fod: true, openStore: false },
+];
+const key = (c: Config): string => `${c.kind}${c.openStore ? '-open-store' : ''}${c.fod ? '-fod' : ''}`;
 const BUILD_UID_BASE = 872415232;
 const IS_ROOT = process.geteuid?.() === 0;
 
@@ -191,6 +208,7 @@ s id; id; cat /proc/self/uid_map /proc/self/gid_map; grep -E '^(Cap|NoNewPrivs)'
 s shadow; cat /etc/shadow; ls /etc
 s root; ls -la /root; ls -la /root/.ssh
 s hostfile; cat $HOSTSECRET; ls $HOSTDIR
+s inputs; cat $INPUT/f $FILEIN
 s otherstore; cat $OTHER; ls /nix/store
 s linkroot; ls $LINKROOT/; cat $LINKROOT/etc/shadow; cat $LINKROOT$HOSTSECRET; readlink $LINKROOT
 s linkfile; cat $LINKFILE; readlink $LINKFILE
@@ -227,14 +245,14 @@ function parseReport(text: string): Report {
 
 let store: TestStore;
 const runs = new Map<string, ProbeRun>();
-const key = (kind: Kind, fod: boolean): string => `${kind}${fod ? '-fod' : ''}`;
 const input = fakeStorePath('adv-input');
 const other = fakeStorePath('adv-other');
 const linkRoot = fakeStorePath('adv-link-root');
 const linkFile = fakeStorePath('adv-link-file');
 const fileIn = fakeStorePath('adv-file-input');
 
-async function probe(kind: Kind, fod: boolean): Promise<ProbeRun> {
+async function probe(c: Config): Promise<ProbeRun> {
+  const { kind, fod } = c;
   const marker = sleepMarker();
   const tmpMarker = `m-adv-${rand()}`;
   const out = fakeStorePath('adv-probe');
@@ -253,10 +271,11 @@ async function probe(kind: Kind, fod: boolean): Promise<ProbeRun> {
     // perl and its libraries, and the host's setuid binaries, as a sandbox-paths setting could bind them
     sandboxPaths: { '/bin/sh': '/bin/busybox', '/usr': '/usr', '/lib': '/usr/lib', '/lib64': '/usr/lib64' },
   });
+  fs.chmodSync(store.physical, c.openStore ? 0o755 : 0o700);
   const physicalBefore = fs.readdirSync(store.physical).sort();
   const { result, views } = await watching(marker, runBuild(req));
   const text = fs.readFileSync(result.outputs.out!, 'utf8');
-  if (process.env.M_ADV_DUMP) fs.writeFileSync(path.join(process.env.M_ADV_DUMP, `${key(kind, fod)}.txt`), text);
+  if (process.env.M_ADV_DUMP) fs.writeFileSync(path.join(process.env.M_ADV_DUMP, `${key(c)}.txt`), text);
   const inputFile = fs.readFileSync(path.join(store.phys(input), 'f'), 'utf8');
   fs.rmSync(result.tempDir, { recursive: true, force: true });
   return {
@@ -279,13 +298,13 @@ describe('sandbox escapes by a builder (runBuild, bwrap and unshare)', () => {
     store.add(fileIn, 'file input\n');
     fs.symlinkSync('/', store.phys(linkRoot));
     fs.symlinkSync(hostSecretFile, store.phys(linkFile));
-    for (const kind of KINDS) for (const fod of [false, true]) runs.set(key(kind, fod), await probe(kind, fod));
+    for (const c of CONFIGS) runs.set(key(c), await probe(c));
   }, 180_000);
   afterAll(() => store.cleanup());
 
   const each = (fn: (r: ProbeRun, k: string) => void, modes: boolean[] = [false, true]) => () => {
-    for (const kind of KINDS) for (const fod of modes) {
-      const k = key(kind, fod);
+    for (const c of CONFIGS.filter((x) => modes.includes(x.fod))) {
+      const k = key(c);
       const r = runs.get(k);
       if (!r) throw new Error(`no probe run for ${k}`);
       try {
@@ -328,6 +347,7 @@ describe('sandbox escapes by a builder (runBuild, bwrap and unshare)', () => {
   }));
 
   attempt('sandbox', 'reading a store path outside the closure', each((r) => {
+    expect(r.report.inputs).toBe('input data\nfile input\n');
     expect(r.report.otherstore).not.toContain(otherSecret);
     expect(r.report.otherstore).toContain(`can't open '${other}': No such file or directory`);
     expect(r.report.otherstore.split('\n')).not.toContain(path.basename(other));

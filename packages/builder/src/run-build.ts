@@ -17,7 +17,7 @@ import {
 import { type ProcessOutcome, runProcess } from './run-process';
 import { type SandboxChoice, findSandbox } from './sandbox-detect';
 import { type SandboxInput, chownLayout, createSandboxLayout, sandboxBinds } from './sandbox-layout';
-import { ENV, directSources, stagedCommand, stagedSources } from './sandbox-root';
+import { ENV, directSources, planRootSources, rootCommand } from './sandbox-root';
 import { type BuildUser, acquireBuildUser, needsBuildUser } from './sandbox-user';
 import { SETPRIV, UNSHARE, unshareArgs } from './unshare';
 
@@ -72,8 +72,8 @@ async function runSandboxed(req: BuildRequest, opts: BuildOptions, inputs: Sandb
     let args: string[];
     if (choice.kind === 'bwrap') {
       if (user) {
-        program = UNSHARE;
-        args = stagedCommand(req, layout, inputs, binds, user, [BWRAP, ...bwrapArgs(req, env, inputs, binds, stagedSources(binds), choice.disableUserns)]);
+        const plan = planRootSources(req, layout, inputs, binds);
+        [program, args] = rootCommand(layout, plan, user, [BWRAP, ...bwrapArgs(req, env, inputs, binds, plan.sources, choice.disableUserns)]);
       } else {
         // bwrap's own process is the sandbox's PID 1: it starts with an empty environment.
         program = ENV;

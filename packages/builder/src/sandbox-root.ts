@@ -1,13 +1,13 @@
 /**
  * Running a sandbox tool as the build user when m runs as root.
  *
- * The unprivileged build user may not be able to reach the store or the build's temp directory
- * (they may live under a 0700 directory such as /root). So a host shell, as root in a private mount
- * namespace of its own (no user namespace), mounts a tmpfs, binds into it what the sandbox needs
- * (the physical store read-only, the layout's directories, the sandbox paths), moves that staging
- * tree over /tmp (in that namespace only), and then drops to the build user — no capabilities, an
- * empty bounding set, no_new_privs, empty environment — before exec'ing the sandbox tool with
- * sources under /tmp.
+ * The sandbox tool runs as the unprivileged build user — no capabilities, an empty bounding set,
+ * no_new_privs, an empty environment — so it can only open sources that any user can reach. Those
+ * it cannot (the store or the build's temp directory under a 0700 directory such as /root, a sandbox
+ * path likewise) are staged first: a host shell, as root in a private mount namespace of its own (no
+ * user namespace), mounts a tmpfs, binds them into it, moves that staging tree over /tmp (in that
+ * namespace only) and then drops to the build user; the tool reads them under /tmp. When everything
+ * is reachable, the tool is started directly.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -37,17 +37,6 @@ export function directSources(req: { physicalStore: string }, l: SandboxLayout, 
   return { store: req.physicalStore, build: l.buildDir, out: l.storeDir, tmp: l.tmpDir, etc: l.etcDir, binds: binds.map((b) => b.source) };
 }
 
-export function stagedSources(binds: HostBind[]): SandboxSources {
-  return {
-    store: `${STAGE}/pstore`,
-    build: `${STAGE}/build`,
-    out: `${STAGE}/out`,
-    tmp: `${STAGE}/tmp`,
-    etc: `${STAGE}/etc`,
-    binds: binds.map((_, i) => `${STAGE}/sp/${i}`),
-  };
-}
-
 export const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** `setpriv` arguments that become `user` with no privileges at all. */
@@ -58,6 +47,23 @@ export function dropToUser(user: BuildUser): string[] {
   ];
 }
 
+/**
+ * Whether a user with no groups and no ownership of anything can look `p` up: every directory from
+ * / down to its parent (symlinks resolved) must be searchable by others.
+ */
+export function othersCanReach(p: string): boolean {
+  let real: string;
+  try {
+    real = fs.realpathSync(p);
+  } catch {
+    return false;
+  }
+  for (let d = path.dirname(real); ; d = path.dirname(d)) {
+    if (!(fs.statSync(d).mode & 0o001)) return false;
+    if (d === '/') return true;
+  }
+}
+
 /** Shell lines binding `src` at "$S"`target` (read-only when asked). */
 function stageBind(src: string, target: string, ro: boolean, optional = false): string {
   const t = `"$S"${q(target)}`;
@@ -66,53 +72,62 @@ function stageBind(src: string, target: string, ro: boolean, optional = false): 
   return optional ? `if [ -e ${q(src)} ]; then ${body}; fi` : body;
 }
 
-/**
- * The physical store, read-only: bound whole when others may traverse it, else entry by entry
- * (only the inputs bound, not symlinks: those are recreated, never followed).
- */
-function stageStore(physicalStore: string, inputs: SandboxInput[]): string[] {
-  if (fs.statSync(physicalStore).mode & 0o001) return [stageBind(physicalStore, '/pstore', true)];
-  const names = inputs.filter((i) => i.symlink === undefined).map((i) => q(path.basename(i.physical)));
-  if (names.length === 0) return ['mkdir "$S/pstore"'];
-  return [
-    'mkdir "$S/pstore"',
-    `P=${q(physicalStore)}`,
-    `for e in ${names.join(' ')}; do if [ -d "$P/$e" ]; then mkdir "$S/pstore/$e"; else touch "$S/pstore/$e"; fi; mount --bind "$P/$e" "$S/pstore/$e"; done`,
-  ];
+export interface RootPlan {
+  sources: SandboxSources;
+  /** Shell lines staging the unreachable sources under "$S" (empty: nothing to stage). */
+  stage: string[];
 }
 
 /**
- * `unshare` arguments (as root) that stage the sources and exec `command` as `user`.
- * `nsFlags` are extra namespaces for the staging process itself (the unshare fallback's).
+ * Where the build user's sandbox tool finds each source, staging what it cannot reach. The temp
+ * directory is made searchable (0711) so its parts need no staging of their own.
  */
-export function stagedCommand(
-  req: { physicalStore: string },
-  l: SandboxLayout,
-  inputs: SandboxInput[],
-  binds: HostBind[],
-  user: BuildUser,
-  command: string[],
-  nsFlags: string[] = [],
-): string[] {
-  const staged = stagedSources(binds);
+export function planRootSources(req: { physicalStore: string }, l: SandboxLayout, inputs: SandboxInput[], binds: HostBind[]): RootPlan {
+  const sources = directSources(req, l, binds);
+  const stage: string[] = [];
+  fs.chmodSync(l.tempDir, 0o711);
+  if (!othersCanReach(l.buildDir)) {
+    stage.push(stageBind(l.tempDir, '/t', false));
+    Object.assign(sources, { build: `${STAGE}/t/build`, out: `${STAGE}/t/store`, tmp: `${STAGE}/t/tmp`, etc: `${STAGE}/t/etc` });
+  }
+  if (!othersCanReach(req.physicalStore) || !(fs.statSync(req.physicalStore).mode & 0o001)) {
+    sources.store = `${STAGE}/pstore`;
+    if (fs.statSync(req.physicalStore).mode & 0o001) stage.push(stageBind(req.physicalStore, '/pstore', true));
+    else {
+      // Entry by entry; symlink inputs are recreated by the tool, never bound.
+      const names = inputs.filter((i) => i.symlink === undefined).map((i) => q(path.basename(i.physical)));
+      stage.push('mkdir "$S/pstore"', `P=${q(req.physicalStore)}`);
+      if (names.length > 0)
+        stage.push(`for e in ${names.join(' ')}; do if [ -d "$P/$e" ]; then mkdir "$S/pstore/$e"; else touch "$S/pstore/$e"; fi; mount --bind "$P/$e" "$S/pstore/$e"; done`);
+    }
+  }
+  let spMade = false;
+  binds.forEach((b, i) => {
+    if (!fs.existsSync(b.source) || othersCanReach(b.source)) return;
+    if (!spMade) stage.push('mkdir "$S/sp"');
+    spMade = true;
+    stage.push(stageBind(b.source, `/sp/${i}`, true, b.optional));
+    sources.binds[i] = `${STAGE}/sp/${i}`;
+  });
+  return { sources, stage };
+}
+
+/** Program and arguments (as root) that stage `plan` if needed and exec `command` as `user`. */
+export function rootCommand(l: SandboxLayout, plan: RootPlan, user: BuildUser, command: string[]): [string, string[]] {
+  const run = [ENV, '-i', ...dropToUser(user), ...command];
+  if (plan.stage.length === 0) return [run[0]!, run.slice(1)];
   const lines = [
     'set -e',
     `S=${q(l.stageDir)}`,
     'mount -t tmpfs -o mode=0755 none "$S"',
-    'mkdir "$S/sp"',
-    ...stageStore(req.physicalStore, inputs),
-    stageBind(l.buildDir, '/build', false),
-    stageBind(l.storeDir, '/out', false),
-    stageBind(l.tmpDir, '/tmp', false),
-    stageBind(l.etcDir, '/etc', true),
-    ...binds.map((b, i) => stageBind(b.source, staged.binds[i]!.slice(STAGE.length), true, b.optional)),
+    ...plan.stage,
     `mount --move "$S" ${STAGE}`,
-    `exec ${[ENV, '-i', ...dropToUser(user), ...command].map(q).join(' ')}`,
+    `exec ${run.map(q).join(' ')}`,
   ];
-  return ['--mount', '--propagation', 'private', ...nsFlags, '--', '/bin/sh', '-c', lines.join('\n')];
+  return [UNSHARE, ['--mount', '--propagation', 'private', '--', '/bin/sh', '-c', lines.join('\n')]];
 }
 
 /** The host tools the root path needs. */
 export function rootToolsPresent(): boolean {
-  return fs.existsSync(SETPRIV) && fs.existsSync(UNSHARE);
+  return fs.existsSync(SETPRIV) && fs.existsSync(UNSHARE) && fs.existsSync(ENV);
 }

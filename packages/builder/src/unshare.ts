@@ -56,7 +56,7 @@ export function unshareArgs(
     'ln -s /proc/self/fd "$R/dev/fd"',
     'ln -s /proc/self/fd/0 "$R/dev/stdin"; ln -s /proc/self/fd/1 "$R/dev/stdout"; ln -s /proc/self/fd/2 "$R/dev/stderr"',
     'mount -t proc -o nosuid,nodev,noexec proc "$R/proc"',
-    'for p in sys sysrq-trigger irq bus; do if [ -e "$R/proc/$p" ]; then mount --bind "$R/proc/$p" "$R/proc/$p"; mount -o remount,bind,ro "$R/proc/$p"; fi; done',
+    'for p in sys sysrq-trigger; do if [ -e "$R/proc/$p" ]; then mount --bind "$R/proc/$p" "$R/proc/$p"; mount -o remount,bind,ro "$R/proc/$p"; fi; done',
   );
   binds.forEach((b) => bind(b.source, b.target, true, b.optional));
   lines.push('hostname localhost');

@@ -181,3 +181,22 @@ describe('network', () => {
     expect(text).toContain('CONNECTED');
   });
 });
+
+describe('inputs of every kind', () => {
+  for (const sandbox of ['bwrap', 'unshare'] as const) {
+    it(`${sandbox}: a symlink store path stays a symlink (resolved inside), a file store path is a file`, async () => {
+      const link = fakeStorePath('link-to-root');
+      const file = fakeStorePath('plain-file');
+      fs.symlinkSync('/', store.phys(link));
+      store.add(file, 'plain\n');
+      const out = fakeStorePath('kinds-out');
+      const text = await buildText(`exec > $out 2>&1; readlink ${link}; ls ${link}/; cat ${link}/etc/shadow; cat ${file}`, {
+        inputPaths: [link, file], outputs: { out }, env: { out }, sandbox,
+      });
+      expect(text).toBe(
+        '/\nbin\nbuild\ndev\netc\nnix\nproc\ntmp\n' +
+          `cat: can't open '${link}/etc/shadow': No such file or directory\nplain\n`,
+      );
+    });
+  }
+});
