@@ -1,6 +1,7 @@
 /**
  * The host identity a build runs as when m runs as root: one dedicated unprivileged uid/gid per
- * concurrent build, from Nix's auto-allocate-uids range (872415232 + slot), held through a lock
+ * concurrent build, from Nix's auto-allocate-uids range (872415232 + slot; in a container whose
+ * user namespace lacks it, the top of its id map), held through a lock
  * file per slot. The lock file holds "<pid> <start time> <token>"; a holder that no longer runs
  * leaves a stale lock, which the next allocation breaks. Processes of a released uid cannot
  * outlive their build: the build's PID namespace dies with it.
@@ -12,6 +13,8 @@ import { MError } from '@m/core';
 
 /** First host uid/gid of the pool (Nix's start-id). */
 export const BUILD_UID_BASE = 872415232;
+/** Lowest base accepted when the pool must move (below: system and login users). */
+const MIN_BASE = 1000;
 /** Number of slots, i.e. concurrent root builds on one machine. */
 export const BUILD_UID_SLOTS = 256;
 /** Where the slot locks live (the host's, shared by every store). */
@@ -29,6 +32,32 @@ export function needsBuildUser(): boolean {
 }
 
 const heldHere = new Set<number>();
+
+/** [first id, count] ranges of a /proc/<pid>/{uid,gid}_map, as seen inside. */
+function mappedRanges(map: string): [number, number][] {
+  return map.trim().split('\n').filter((l) => l.trim() !== '').map((l) => {
+    const [inside, , count] = l.trim().split(/\s+/).map(Number);
+    return [inside!, count!];
+  });
+}
+
+/**
+ * The pool's first id: Nix's start-id when this user namespace maps it (the initial namespace
+ * does), else the top of the largest range both maps share, below the nobody ids (root of a
+ * container with a 65536-id map); undefined when no such range has room.
+ */
+export function poolBase(uidMap: string, gidMap: string): number | undefined {
+  const inAll = (lo: number, hi: number): boolean =>
+    [uidMap, gidMap].every((m) => mappedRanges(m).some(([first, n]) => lo >= first && hi <= first + n));
+  if (inAll(BUILD_UID_BASE, BUILD_UID_BASE + BUILD_UID_SLOTS)) return BUILD_UID_BASE;
+  let best: number | undefined;
+  for (const [first, n] of mappedRanges(uidMap)) {
+    const top = Math.min(first + n, 65534);
+    const base = top - BUILD_UID_SLOTS;
+    if (base >= MIN_BASE && inAll(base, top) && (best === undefined || base > best)) best = base;
+  }
+  return best;
+}
 
 function startTimeOf(pid: number): string | undefined {
   try {
@@ -94,8 +123,13 @@ function tryTake(dir: string, slot: number, content: string): boolean {
 }
 
 /** Takes a free slot; `fallbackDir` is used when the host lock directory cannot be created. */
-export function acquireBuildUser(fallbackDir: string): BuildUser {
-  let dir = BUILD_USER_LOCK_DIR;
+export function acquireBuildUser(fallbackDir: string, lockDir = BUILD_USER_LOCK_DIR): BuildUser {
+  const base = poolBase(fs.readFileSync('/proc/self/uid_map', 'utf8'), fs.readFileSync('/proc/self/gid_map', 'utf8'));
+  if (base === undefined)
+    throw new MError('BUILD_FAILED', `cannot build as root: this user namespace maps no ${BUILD_UID_SLOTS} unprivileged ids for build users`, {
+      hint: 'run m as an unprivileged user, or give the container a larger uid/gid map',
+    });
+  let dir = lockDir;
   try {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch {
@@ -108,7 +142,7 @@ export function acquireBuildUser(fallbackDir: string): BuildUser {
     if (heldHere.has(slot) || !tryTake(dir, slot, content)) continue;
     heldHere.add(slot);
     const lock = path.join(dir, String(slot));
-    const id = BUILD_UID_BASE + slot;
+    const id = base + slot;
     let released = false;
     return {
       uid: id,
