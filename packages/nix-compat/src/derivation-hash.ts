@@ -201,9 +201,9 @@ export function instantiateDerivation(
   const drvHash = createHashSink('sha256');
   const kept = opts.keepAterm ? createChunkCollector() : undefined;
   const sink: ByteSink = kept
-    ? (chunk) => {
+    ? (chunk, stable) => {
         drvHash.update(chunk);
-        kept.sink(chunk);
+        kept.sink(chunk, stable);
       }
     : drvHash.update;
   let hashModulo: Hash | undefined;

@@ -6,8 +6,11 @@
 import { concatBytes, fromUtf8, sortedUtf8, utf8Into } from './bytes';
 import type { Derivation } from './derivation';
 
-/** Receives printed bytes in order. A chunk is valid only during the call (the buffer is reused). */
-export type ByteSink = (chunk: Uint8Array) => void;
+/**
+ * Receives printed bytes in order. A chunk is valid only during the call (the printer reuses its
+ * buffer), unless `stable` is true: then it is immutable and the sink may keep it without copying.
+ */
+export type ByteSink = (chunk: Uint8Array, stable?: boolean) => void;
 
 export interface PrintDerivationOptions {
   /** Blank output paths and the env vars named like outputs (for hashing modulo). */
@@ -28,6 +31,49 @@ ESCAPES[0x0a] = 0x6e;
 ESCAPES[0x0d] = 0x72;
 ESCAPES[0x09] = 0x74;
 
+/**
+ * Escaped bytes of the most recently printed large strings. Every derivation is printed at least
+ * twice (masked for its output paths, then in full), and derivations often share one large
+ * string (a script, a file read with readFile), so each is escaped and encoded once while it
+ * stays here. Bounded in entries and bytes; entries are compared with `===`, which is a pointer
+ * comparison for the same string and stops at the first differing unit otherwise.
+ */
+const CACHE_MIN_UNITS = 64 * 1024;
+const CACHE_MAX_ENTRIES = 8;
+const CACHE_MAX_BYTES = 32 * 1024 * 1024;
+interface CachedString {
+  s: string;
+  chunks: Uint8Array[];
+  bytes: number;
+}
+const escapedCache: CachedString[] = [];
+
+function cachedEscape(s: string): Uint8Array[] | undefined {
+  for (let k = 0; k < escapedCache.length; k++) {
+    const e = escapedCache[k]!;
+    if (e.s.length === s.length && e.s === s) {
+      if (k > 0) escapedCache.unshift(...escapedCache.splice(k, 1));
+      return e.chunks;
+    }
+  }
+  return undefined;
+}
+
+function rememberEscape(s: string, chunks: Uint8Array[]): void {
+  let bytes = 0;
+  for (const c of chunks) bytes += c.length;
+  if (bytes > CACHE_MAX_BYTES) return;
+  escapedCache.unshift({ s, chunks, bytes });
+  let total = 0;
+  for (let k = 0; k < escapedCache.length; k++) {
+    total += escapedCache[k]!.bytes;
+    if (k >= CACHE_MAX_ENTRIES || total > CACHE_MAX_BYTES) {
+      escapedCache.length = k;
+      break;
+    }
+  }
+}
+
 interface AtermWriter {
   /** Where flushed chunks go; switch it only right after `flush()`. */
   sink: ByteSink;
@@ -41,54 +87,85 @@ interface AtermWriter {
 function createAtermWriter(sink: ByteSink): AtermWriter {
   const buf = new Uint8Array(CHUNK);
   let pos = 0;
+  /** While set, flushed bytes are copied here (and handed on as stable chunks). */
+  let capture: Uint8Array[] | undefined;
+
+  const flush = (): void => {
+    if (pos === 0) return;
+    if (capture === undefined) w.sink(buf.subarray(0, pos));
+    else {
+      const copy = buf.slice(0, pos);
+      capture.push(copy);
+      w.sink(copy, true);
+    }
+    pos = 0;
+  };
+
+  /** The bytes of `s`, escaped when `escape`, without quotes. */
+  const body = (s: string, escape: boolean): void => {
+    const n = s.length;
+    let i = 0;
+    while (i < n) {
+      // A block of units that fits in any case: at most 3 bytes per unit.
+      if (CHUNK - SLACK - pos < 192) flush();
+      const end = Math.min(n, i + (((CHUNK - SLACK - pos) / 3) | 0));
+      // Locals, not the closure's variables, in the per-character loop.
+      const b = buf;
+      let p = pos;
+      while (i < end) {
+        const c = s.charCodeAt(i);
+        if (c < 0x80) {
+          const e = escape ? ESCAPES[c]! : 0;
+          if (e === 0) b[p++] = c;
+          else {
+            b[p++] = 0x5c;
+            b[p++] = e;
+          }
+          i++;
+          continue;
+        }
+        let j = i + 1;
+        while (j < end && s.charCodeAt(j) >= 0x80) j++;
+        // Never cut a surrogate pair at the block end.
+        if (j === end && j < n) {
+          const last = s.charCodeAt(j - 1);
+          if (last >= 0xd800 && last <= 0xdbff) j++;
+        }
+        p = utf8Into(s, i, j, b, p);
+        i = j;
+      }
+      pos = p;
+    }
+  };
+
+  const quote = (): void => {
+    if (pos + 1 > CHUNK) flush();
+    buf[pos++] = 0x22;
+  };
+
   const w: AtermWriter = {
     sink,
-    flush() {
-      if (pos > 0) w.sink(buf.subarray(0, pos));
-      pos = 0;
-    },
+    flush,
     syntax(s) {
-      if (pos + s.length > CHUNK) w.flush();
+      if (pos + s.length > CHUNK) flush();
       for (let i = 0; i < s.length; i++) buf[pos++] = s.charCodeAt(i);
     },
     string(s, escape) {
-      if (pos + 1 > CHUNK) w.flush();
-      buf[pos++] = 0x22;
-      const n = s.length;
-      let i = 0;
-      while (i < n) {
-        // A block of units that fits in any case: at most 3 bytes per unit.
-        if (CHUNK - SLACK - pos < 192) w.flush();
-        const end = Math.min(n, i + (((CHUNK - SLACK - pos) / 3) | 0));
-        // Locals, not the closure's variables, in the per-character loop.
-        const b = buf;
-        let p = pos;
-        while (i < end) {
-          const c = s.charCodeAt(i);
-          if (c < 0x80) {
-            const e = escape ? ESCAPES[c]! : 0;
-            if (e === 0) b[p++] = c;
-            else {
-              b[p++] = 0x5c;
-              b[p++] = e;
-            }
-            i++;
-            continue;
-          }
-          let j = i + 1;
-          while (j < end && s.charCodeAt(j) >= 0x80) j++;
-          // Never cut a surrogate pair at the block end.
-          if (j === end && j < n) {
-            const last = s.charCodeAt(j - 1);
-            if (last >= 0xd800 && last <= 0xdbff) j++;
-          }
-          p = utf8Into(s, i, j, b, p);
-          i = j;
+      quote();
+      if (escape && s.length >= CACHE_MIN_UNITS) {
+        flush();
+        const hit = cachedEscape(s);
+        if (hit !== undefined) for (const c of hit) w.sink(c, true);
+        else {
+          const chunks: Uint8Array[] = [];
+          capture = chunks;
+          body(s, true);
+          flush();
+          capture = undefined;
+          rememberEscape(s, chunks);
         }
-        pos = p;
-      }
-      if (pos + 1 > CHUNK) w.flush();
-      buf[pos++] = 0x22;
+      } else body(s, escape);
+      quote();
     },
   };
   return w;
@@ -174,9 +251,9 @@ export function streamDerivationWithReplacements(
   replacements: ReadonlyMap<string, Iterable<string>>,
   replacedSink: ByteSink,
 ): void {
-  const both: ByteSink = (chunk) => {
-    sink(chunk);
-    replacedSink(chunk);
+  const both: ByteSink = (chunk, stable) => {
+    sink(chunk, stable);
+    replacedSink(chunk, stable);
   };
   const w = createAtermWriter(both);
   writeHead(w, drv, false);
@@ -192,10 +269,10 @@ export function streamDerivationWithReplacements(
   w.flush();
 }
 
-/** A sink that keeps copies of the chunks, and the chunks it kept. */
+/** A sink that keeps the chunks (copies of those that are not stable), and the chunks it kept. */
 export function createChunkCollector(): { sink: ByteSink; chunks: Uint8Array[] } {
   const chunks: Uint8Array[] = [];
-  return { sink: (c) => void chunks.push(c.slice()), chunks };
+  return { sink: (c, stable) => void chunks.push(stable ? c : c.slice()), chunks };
 }
 
 /** The ATerm bytes of `drv`. */

@@ -107,6 +107,26 @@ describe('streaming ATerm printer', () => {
     expect(bytesEqual(collect((s) => streamDerivation(d, s, { inputDrvReplacements: repl })), referenceAterm(d, repl))).toBe(true);
   });
 
+  test('large strings shared between derivations print the same from the escape cache', () => {
+    const big = 'shared "x"\n é 😀\t'.repeat(20_000);
+    const twin = big.slice(0, 7) + big.slice(7); // equal content, another string object
+    const other = big.slice(1) + '!'; // same length, different content
+    const kept: Uint8Array[] = [];
+    for (const [i, v] of [big, twin, other, big, big.toUpperCase(), big].entries()) {
+      const d = drvWithEnv({ v, i: String(i), w: i % 2 === 0 ? big : 'small' });
+      const printed = printDerivationBytes(d);
+      expect(bytesEqual(printed, referenceAterm(d)), `derivation ${i}`).toBe(true);
+      kept.push(printed);
+    }
+    // Bytes handed out earlier are not changed by later prints.
+    expect(bytesEqual(kept[0]!, referenceAterm(drvWithEnv({ v: big, i: '0', w: big })))).toBe(true);
+    // Many large strings: the cache stays bounded and every print stays right.
+    for (let k = 0; k < 20; k++) {
+      const d = drvWithEnv({ v: `${k}\n`.repeat(40_000 + k), w: big });
+      expect(bytesEqual(printDerivationBytes(d), referenceAterm(d)), `round ${k}`).toBe(true);
+    }
+  });
+
   test('utf8Into writes what utf8 returns for the slice', () => {
     const s = 'ab"é\n😀\udc80✓x\udcff\ud800y';
     const out = new Uint8Array(s.length * 3 + 8);

@@ -1,0 +1,123 @@
+// Derivations with large environment strings: `m instantiate` and `nix-instantiate` side by side
+// (alternating runs), wall time and peak resident memory (GNU time's %M, i.e. the child's
+// ru_maxrss), with the printed drvPaths compared. Targets: m ≤ 1.0× Nix's time, ≤ 1.5× its memory.
+// Usage: node bench/drv.mjs [--runs N] [--only NAME[,NAME…]]   (writes bench/drv-results.json)
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const mBin = join(root, 'packages/cli/bin/m.js');
+const TIME = '/usr/bin/time';
+const args = process.argv.slice(2);
+const opt = (name) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const runs = Number(opt('--runs') ?? 5);
+const only = opt('--only')?.split(',');
+const TARGETS = { time: 1.0, memory: 1.5 };
+
+if (!existsSync(TIME)) {
+  console.error(`bench/drv.mjs: ${TIME} (Debian package 'time') is needed to measure peak memory; run .ci/setup`);
+  process.exit(1);
+}
+
+const work = mkdtempSync(join(tmpdir(), 'm-bench-drv-'));
+const env = { ...process.env, M_STORE: join(work, 'store'), NIX_PATH: '' };
+
+/** ≈ 1.38 MB of base64-like lines, the same on every run (a deterministic generator). */
+function sharedText() {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  let seed = 12345;
+  const lines = [];
+  for (let l = 0; l < 18_130; l++) {
+    let line = '';
+    for (let k = 0; k < 75; k++) line += alphabet[(seed = (seed * 1103515245 + 12345) & 0x7fffffff) & 63];
+    lines.push(line);
+  }
+  return lines.join('\n') + '\n';
+}
+
+const bigEnv = (n) =>
+  `(derivation { name = "p"; builder = "/bin/sh"; system = "x86_64-linux"; script = builtins.concatStringsSep "" (builtins.genList (i: "abcdefghijklmnopqrstuvwxyz0123456789\\n") (${n} * 29127)); }).drvPath`;
+
+function workloads() {
+  writeFileSync(join(work, 'shared.txt'), sharedText());
+  writeFileSync(
+    join(work, 'shared.nix'),
+    `let s = builtins.readFile ./shared.txt; in
+builtins.concatStringsSep "\\n" (builtins.genList (i: (derivation { name = "p\${toString i}"; builder = "/bin/sh"; system = "x86_64-linux"; script = s; i = i; }).drvPath) 100)
+`,
+  );
+  return [
+    { name: 'drv-env-1mb', description: 'drvPath of a derivation with a 1 MB env string (genList + concatStringsSep)', args: ['--eval', '-E', bigEnv(1)] },
+    { name: 'drv-env-4mb', description: 'the same with a 4 MB env string', args: ['--eval', '-E', bigEnv(4)] },
+    { name: 'drv-env-16mb', description: 'the same with a 16 MB env string', args: ['--eval', '-E', bigEnv(16)] },
+    { name: 'drv-shared-100', description: '100 derivations sharing a 1.38 MB readFile string (all drvPaths)', args: ['--eval', join(work, 'shared.nix')] },
+  ];
+}
+
+function runOnce(cmd, argv) {
+  const memFile = join(work, 'maxrss');
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(TIME, ['-f', '%M', '-o', memFile, cmd, ...argv], { cwd: work, env, encoding: 'utf8', maxBuffer: 1 << 28, timeout: 600_000 });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.error || r.status !== 0) throw new Error(`${cmd} ${argv.join(' ').slice(0, 80)} failed: ${r.error?.message ?? r.stderr}`);
+  const kb = Number(readFileSync(memFile, 'utf8').trim().split('\n').at(-1));
+  return { ms, kb, stdout: r.stdout };
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const round = (x, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+
+const loadBefore = loadavg()[0];
+const results = [];
+try {
+  for (const w of workloads()) {
+    if (only && !only.includes(w.name)) continue;
+    const tools = { m: [process.execPath, [mBin, 'instantiate', ...w.args]], nix: ['nix-instantiate', w.args] };
+    const seen = { m: [], nix: [] };
+    for (let k = 0; k < runs; k++) for (const t of ['nix', 'm']) seen[t].push(runOnce(...tools[t]));
+    const summary = (xs) => ({ medianMs: round(median(xs.map((x) => x.ms))), peakMB: round(median(xs.map((x) => x.kb)) / 1024), runsMs: xs.map((x) => round(x.ms)) });
+    const m = summary(seen.m);
+    const nix = summary(seen.nix);
+    const sameDrvPaths = seen.m.every((x) => x.stdout === seen.nix[0].stdout) && seen.nix.every((x) => x.stdout === seen.nix[0].stdout);
+    const row = {
+      name: w.name,
+      description: w.description,
+      args: w.args.map((a) => a.replace(work, '$WORK')),
+      runs,
+      m,
+      nix,
+      timeRatio: round(m.medianMs / nix.medianMs, 2),
+      memoryRatio: round(m.peakMB / nix.peakMB, 2),
+      sameDrvPaths,
+    };
+    results.push(row);
+    console.error(`${w.name}: m ${m.medianMs} ms ${m.peakMB} MB, nix ${nix.medianMs} ms ${nix.peakMB} MB, same drvPaths: ${sameDrvPaths}`);
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+
+const report = {
+  command: `node bench/drv.mjs${args.length ? ' ' + args.join(' ') : ''}`,
+  date: new Date().toISOString(),
+  node: process.version,
+  nix: spawnSync('nix-instantiate', ['--version'], { encoding: 'utf8' }).stdout.trim(),
+  cpu: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,
+  loadAverage: { before: round(loadBefore, 2), after: round(loadavg()[0], 2) },
+  targets: TARGETS,
+  workloads: results,
+};
+writeFileSync(join(root, 'bench/drv-results.json'), JSON.stringify(report, null, 2) + '\n');
+for (const r of results) {
+  const ok = r.timeRatio <= TARGETS.time && r.memoryRatio <= TARGETS.memory && r.sameDrvPaths;
+  console.log(`${r.name.padEnd(15)} time ${String(r.timeRatio).padStart(5)}×  memory ${String(r.memoryRatio).padStart(5)}×  same drvPaths ${r.sameDrvPaths ? 'yes' : 'NO'}  ${ok ? 'meets the targets' : 'below a target'}`);
+}
+if (results.some((r) => !r.sameDrvPaths)) process.exitCode = 1;
