@@ -1,8 +1,9 @@
 /**
  * `m log PATH…`: the stored build log of a derivation, or of the derivation that produced an
- * output path (like `nix log`).
+ * output path (like `nix log`). Logs are streamed in chunks, so their size is not limited by memory.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import { MError } from '@m/core';
 import { isDerivationPath } from '@m/nix-compat';
 import type { Store } from '@m/store';
@@ -18,16 +19,33 @@ Options:
   --store DIR   physical store directory
 `;
 
-/** The log text of `p` (a .drv or an output path), or undefined when none is stored. */
-export function readBuildLog(store: Store, p: string): string | undefined {
+/** The log file of `p` (a .drv or an output path), or undefined when none is stored. */
+export function findBuildLog(store: Store, p: string): string | undefined {
   const candidates = isDerivationPath(p)
     ? [p]
     : [store.queryPathInfo(p)?.deriver, ...(store.isValid(p) ? store.derivers(p) : [])].filter((d): d is string => !!d);
   for (const drv of candidates) {
     const f = store.logPath(drv);
-    if (existsSync(f)) return readFileSync(f, 'utf8');
+    if (existsSync(f)) return f;
   }
   return undefined;
+}
+
+/** Passes the file's text to `write` in pieces of at most `chunkSize` bytes (decoded as UTF-8). */
+export function streamFile(file: string, write: (s: string) => void, chunkSize = 1 << 20): void {
+  const fd = openSync(file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(chunkSize);
+    const decoder = new StringDecoder('utf8');
+    for (;;) {
+      const n = readSync(fd, buf, 0, chunkSize, null);
+      if (n === 0) break;
+      write(decoder.write(buf.subarray(0, n)));
+    }
+    write(decoder.end());
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** `m log PATHS…` (runs in the worker). */
@@ -36,9 +54,9 @@ export function runLogCommand(ctx: CommandContext): Promise<number> {
       if (a.positional.length === 0) throw new MError('BAD_ARGUMENT', 'no paths given');
       for (const arg of a.positional) {
         const p = storePathArg(store, arg, ctx.cwd);
-        const log = readBuildLog(store, p);
+        const log = findBuildLog(store, p);
         if (log === undefined) throw new MError('STORE_ERROR', `build log of '${p}' is not available`);
-        ctx.out.stdout(log);
+        streamFile(log, (s) => ctx.out.stdout(s));
       }
       return 0;
     });
