@@ -4,8 +4,8 @@
  * `.m/tmp` and renamed in), so each becomes valid again with:
  *   - its NAR hash and size, recomputed;
  *   - its references: for `.drv` files the derivation's inputs (as when it was written), for
- *     anything else the other entries whose hash part occurs in its NAR serialisation (Nix's
- *     reference scan);
+ *     fixed-output (content-addressed source) paths none, for anything else the entries whose
+ *     hash part occurs in its NAR serialisation (Nix's reference scan);
  *   - the derivation outputs of each `.drv`, and the deriver of outputs that have one;
  *   - its content address, when the path is one (text, fixed flat or recursive sha256).
  * All rows are written in one transaction.
@@ -64,13 +64,22 @@ interface Entry {
   drvOutputs?: [string, string][];
 }
 
+/**
+ * The content address of an entry, when its path is one. A fixed-output path has no references
+ * (its name does not depend on any), so a match clears what the scan found; a text path's name
+ * depends on its references, so the scanned ones must be exactly right for it to match.
+ */
 function contentAddress(e: Entry, name: string, storeDir: string, isFile: boolean): string | undefined {
-  if (makeFixedOutputPath({ method: 'recursive', hash: e.narHash, name, storeDir }) === e.path)
+  if (makeFixedOutputPath({ method: 'recursive', hash: e.narHash, name, storeDir }) === e.path) {
+    e.references = [];
     return `fixed:r:${printHash(e.narHash, 'base32', true)}`;
+  }
   if (!isFile) return undefined;
   const flat = hashBytes('sha256', readFileChunks(e.real));
-  if (e.references.length === 0 && makeFixedOutputPath({ method: 'flat', hash: flat, name, storeDir }) === e.path)
+  if (makeFixedOutputPath({ method: 'flat', hash: flat, name, storeDir }) === e.path) {
+    e.references = [];
     return `fixed:${printHash(flat, 'base32', true)}`;
+  }
   if (makeTextPath(name, flat, e.references, storeDir) === e.path) return `text:${printHash(flat, 'base32', true)}`;
   return undefined;
 }

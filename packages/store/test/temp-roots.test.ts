@@ -1,0 +1,77 @@
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { openStore } from '../src/index';
+import { rmrf, tmpDir } from './helpers';
+
+let work: string;
+beforeAll(() => {
+  work = tmpDir('troots');
+});
+afterAll(() => rmrf(work));
+
+/** "<pid> <starttime>" of a live process, as lock and temp-root files name their owner. */
+function idOf(pid: number): { pid: number; start: string } {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return { pid, start: stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]! };
+}
+
+function exited(child: ReturnType<typeof spawn>): Promise<void> {
+  return new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.on('exit', () => r())));
+}
+
+describe('temp roots across processes', () => {
+  test("another live process's temp-roots file keeps paths; a dead one's is ignored and removed", async () => {
+    const root = path.join(work, 'other');
+    const s = openStore({ root });
+    const t = s.addText('kept', 'kept by another process');
+    s.close();
+
+    const other = spawn('sleep', ['30']);
+    const { pid, start } = idOf(other.pid!);
+    const file = path.join(root, '.m', 'temproots', `${pid}-${start}-test`);
+    fs.writeFileSync(file, `${t}\n/nix/store/0123456789abcdfghijklmnpqrsvwxyz-partial-line`);
+
+    const g = openStore({ root });
+    expect(g.gc({ dryRun: true }).deleted).toEqual([]);
+    expect(g.gc().deleted).toEqual([]);
+    other.kill('SIGKILL');
+    await exited(other);
+    expect(g.gc({ dryRun: true }).deleted).toEqual([t]);
+    expect(fs.existsSync(file)).toBe(true); // a dry run changes nothing
+    expect(g.gc().deleted).toEqual([t]);
+    expect(fs.existsSync(file)).toBe(false);
+    g.close();
+  });
+
+  test('adding a temp root waits while another process runs gc', async () => {
+    const root = path.join(work, 'wait');
+    const s = openStore({ root });
+    const gcHolder = spawn('sleep', ['0.8']);
+    const { pid, start } = idOf(gcHolder.pid!);
+    fs.writeFileSync(path.join(root, '.m', 'locks', 'gc.lock'), `${pid} ${start}\n`);
+    const t0 = Date.now();
+    s.addTempRoot('/nix/store/0123456789abcdfghijklmnpqrsvwxyz-x');
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(600);
+    await exited(gcHolder);
+    fs.rmSync(path.join(root, '.m', 'locks', 'gc.lock'));
+    s.close();
+  });
+
+  test("closing a handle removes its file; a caller's own file outlives the handle", () => {
+    const root = path.join(work, 'close');
+    const own = openStore({ root });
+    own.addTempRoot('/nix/store/0123456789abcdfghijklmnpqrsvwxyz-x');
+    const dir = path.join(root, '.m', 'temproots');
+    expect(fs.readdirSync(dir)).toHaveLength(1);
+    own.close();
+    expect(fs.readdirSync(dir)).toEqual([]);
+
+    const name = `${process.pid}-${idOf(process.pid).start}-caller`;
+    const shared = openStore({ root, tempRootsFile: name });
+    shared.addTempRoot('/nix/store/0123456789abcdfghijklmnpqrsvwxyz-y');
+    shared.close();
+    expect(fs.readFileSync(path.join(dir, name), 'utf8')).toBe('/nix/store/0123456789abcdfghijklmnpqrsvwxyz-y\n');
+  });
+});
