@@ -22,6 +22,26 @@ const lines = [
     `| ${w.name} | ${cell(w.description)} | ${ms(w.m)} | ${ms(w.nix)} | ${w.ratio === null ? '-' : w.ratio + '×'} | ${w.sameOutput === null ? '-' : w.sameOutput ? 'yes' : 'no'} |`),
   '',
 ];
+const drvResults = join(root, 'bench/drv-results.json');
+if (existsSync(drvResults)) {
+  const d = JSON.parse(readFileSync(drvResults, 'utf8'));
+  const verdict = (x, target) => (x <= target ? `${x}×` : `**${x}×**`);
+  lines.push(
+    '## Derivations with large environment strings',
+    '',
+    `\`${d.command}\` (part of \`pnpm bench\`) on ${d.date.slice(0, 10)}: ${d.cpu}, Node ${d.node}, ${d.nix}; 1-minute load average ${d.loadAverage.before} before and ${d.loadAverage.after} after.`,
+    '`m instantiate` and `nix-instantiate` run alternately on the same expression (`--eval`, so neither writes the .drv); times are wall-clock medians of whole processes,',
+    'memory the median peak resident set size (GNU time `%M`). Both print the drvPath(s), checked equal.',
+    `Targets: m ≤ ${d.targets.time}× Nix's time and ≤ ${d.targets.memory}× its peak memory; a ratio in bold misses its target.`,
+    '',
+    '| workload | what | m ms | nix ms | time ratio | m peak MB | nix peak MB | memory ratio | same drvPaths |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---|',
+    ...d.workloads.map((w) =>
+      `| ${w.name} | ${cell(w.description)} | ${w.m.medianMs} | ${w.nix.medianMs} | ${verdict(w.timeRatio, d.targets.time)} | ${w.m.peakMB} | ${w.nix.peakMB} | ${verdict(w.memoryRatio, d.targets.memory)} | ${w.sameDrvPaths ? 'yes' : 'no'} |`),
+    '',
+  );
+  if (existsSync(join(root, 'bench/drv-notes.md'))) lines.push(readFileSync(join(root, 'bench/drv-notes.md'), 'utf8').trimEnd(), '');
+}
 const imageResults = join(root, 'bench/image-results.json');
 if (existsSync(imageResults)) {
   const im = JSON.parse(readFileSync(imageResults, 'utf8'));
