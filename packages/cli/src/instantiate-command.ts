@@ -3,6 +3,7 @@
  * thread with a large stack (deeply recursive Nix code recurses deeply in the evaluator).
  */
 import { readFileSync } from 'node:fs';
+import { fromUtf8 } from '@m/nix-compat';
 import { usageFailure, type Command, type CommandContext } from './command';
 import { resolvePhysicalStore, resolveSearchPath } from './environment';
 import { isUsageError, parseInstantiateArgs, type InstantiateOptions } from './instantiate-args';
@@ -36,9 +37,9 @@ Options:
 
 function readStdin(): string {
   try {
-    return readFileSync(0, 'utf8');
+    return fromUtf8(readFileSync(0));
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EAGAIN') return readFileSync('/dev/stdin', 'utf8');
+    if ((e as NodeJS.ErrnoException).code === 'EAGAIN') return fromUtf8(readFileSync('/dev/stdin'));
     throw e;
   }
 }

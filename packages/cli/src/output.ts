@@ -4,6 +4,7 @@
  * exits). A closed stdout (EPIPE/EBADF) silently discards further output, as nix-instantiate does.
  */
 import { writeSync } from 'node:fs';
+import { hasEscapedBytes, utf8 } from '@m/nix-compat';
 
 export interface Output {
   stdout(s: string): void;
@@ -13,7 +14,12 @@ export interface Output {
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 
 function writeAll(fd: number, s: string, onClosed: () => void): void {
-  let buf = Buffer.from(s, 'utf8');
+  // Nix strings are bytes: escaped non-UTF-8 bytes are written raw (see @m/nix-compat bytes.ts)
+  let buf: Buffer;
+  if (hasEscapedBytes(s)) {
+    const b = utf8(s);
+    buf = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+  } else buf = Buffer.from(s, 'utf8');
   while (buf.length > 0) {
     try {
       const n = writeSync(fd, buf, 0, buf.length);

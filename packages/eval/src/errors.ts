@@ -1,5 +1,5 @@
 /** Error constructors with Nix 2.8's wording. */
-import { MError, type ErrorCode } from '@m/core';
+import { MError, isMError, type ErrorCode } from '@m/core';
 import type { ExprLambda, Pos } from '@m/lang';
 import { showType, type Lazy } from './value';
 
@@ -38,9 +38,50 @@ export function isStackOverflow(e: unknown): boolean {
   return e instanceof RangeError && e.message.includes('call stack');
 }
 
-/** Turns a JS stack exhaustion into Nix's positioned error; other errors pass through. */
+/** Turns a JS stack exhaustion or a JS size limit into a positioned error; other errors pass through. */
 export function convertStackOverflow(e: unknown, pos: Pos | undefined): unknown {
   if (isStackOverflow(e)) return new MError('STACK_OVERFLOW', STACK_MESSAGE, { pos });
+  return convertLimitError(e, pos);
+}
+
+/** V8's longest string, in UTF-16 units (one per byte for ASCII and escaped bytes). */
+export const MAX_STRING_LENGTH = 2 ** 29 - 24;
+/**
+ * The longest list m builds: V8's FixedArray::kMaxLength on 64-bit (a 1 GiB backing store);
+ * longer JS arrays fall back to dictionary elements (several times the memory, orders of
+ * magnitude slower), so m refuses them up front instead of running out of memory slowly.
+ */
+export const MAX_LIST_LENGTH = 2 ** 27 - 2;
+/** V8's largest Map (the attribute sets' representation). */
+export const MAX_ATTRS = 2 ** 24;
+
+export function stringTooLong(pos?: Pos): MError {
+  return new MError('EVAL_ERROR', `out of memory: the string would be longer than ${MAX_STRING_LENGTH} bytes, m's maximum string length`, { pos });
+}
+
+export function listTooLong(len: number | bigint, pos?: Pos): MError {
+  return new MError('EVAL_ERROR', `out of memory: cannot create a list of ${len} elements (m's maximum list length is ${MAX_LIST_LENGTH})`, { pos });
+}
+
+/**
+ * A JS engine limit (string, array, Map or buffer too large) as a positioned Nix-style error;
+ * other values pass through unchanged.
+ */
+export function convertLimitError(e: unknown, pos: Pos | undefined): unknown {
+  if (!(e instanceof Error) || isMError(e)) return e;
+  const code = (e as NodeJS.ErrnoException).code;
+  const msg = e.message;
+  if (code === 'ERR_STRING_TOO_LONG' || (e instanceof RangeError && msg === 'Invalid string length')) return stringTooLong(pos);
+  if (e instanceof RangeError) {
+    if (msg === 'Invalid array length') return new MError('EVAL_ERROR', `out of memory: the list would be longer than m's maximum list length (${MAX_LIST_LENGTH})`, { pos });
+    if (/^(Map|Set) maximum size exceeded/.test(msg)) {
+      return new MError('EVAL_ERROR', `out of memory: the attribute set would have more than ${MAX_ATTRS} attributes, m's maximum`, { pos });
+    }
+    if (/Array buffer allocation failed|Invalid typed array length|Array buffer.*length/i.test(msg)) {
+      return new MError('EVAL_ERROR', 'out of memory: a byte buffer is too large', { pos });
+    }
+  }
+  if (code === 'ERR_BUFFER_TOO_LARGE' || code === 'ERR_FS_FILE_TOO_LARGE') return new MError('EVAL_ERROR', `out of memory: ${msg}`, { pos });
   return e;
 }
 

@@ -19,9 +19,13 @@ import type {
   ExprVar,
   Pos,
 } from '@m/lang';
+import { normaliseString, seamNeedsNormalise } from '@m/nix-compat';
 import {
+  MAX_LIST_LENGTH,
+  convertLimitError,
   convertStackOverflow,
   evalError,
+  listTooLong,
   expectedError,
   showLambda,
   showPos,
@@ -647,8 +651,15 @@ function evalBinary(e: ExprBinary, env: Env): Value {
       return evalBool(e.e1, env, e.pos) || evalBool(e.e2, env, e.pos);
     case '->':
       return !evalBool(e.e1, env, e.pos) || evalBool(e.e2, env, e.pos);
-    case '//':
-      return updateAttrs(evalAttrsValue(e.e1, env), evalAttrsValue(e.e2, env));
+    case '//': {
+      const a = evalAttrsValue(e.e1, env);
+      const b = evalAttrsValue(e.e2, env);
+      try {
+        return updateAttrs(a, b);
+      } catch (err) {
+        throw convertLimitError(err, e.pos);
+      }
+    }
     case '++':
       return concatLists([evalExpr(e.e1, env), evalExpr(e.e2, env)], e.pos);
   }
@@ -680,6 +691,7 @@ export function concatLists(lists: Lazy[], pos?: Pos): NixList {
     if (l.length > 0) nonEmpty = l;
   }
   if (nonEmpty !== undefined && nonEmpty.length === len) return nonEmpty;
+  if (len > MAX_LIST_LENGTH) throw listTooLong(len, pos);
   const out = new Array<Lazy>(len);
   let j = 0;
   for (const l of forced) for (let i = 0; i < l.length; i++) out[j++] = l[i];
@@ -703,15 +715,24 @@ function evalConcatStrings(e: ExprConcatStrings, env: Env): Value {
     ctx = new Set();
     out = coerceToString(first, esPos?.[0] ?? e.pos, ctx, false, copyToStore, e.forceString);
   }
-  for (let i = 1; i < es.length; i++) {
-    const v = evalExpr(es[i], env);
-    if (typeof v === 'string') {
-      out += v;
-      continue;
+  let seams = false;
+  try {
+    for (let i = 1; i < es.length; i++) {
+      const v = evalExpr(es[i], env);
+      let piece: string;
+      if (typeof v === 'string') piece = v;
+      else {
+        if (ctx === null) ctx = new Set();
+        piece = coerceToString(v, esPos?.[i] ?? e.pos, ctx, false, copyToStore, true);
+      }
+      // escaped bytes meeting at the seam may form a UTF-8 sequence (see @m/nix-compat bytes.ts)
+      if (!seams && piece.length > 0 && piece.charCodeAt(0) >= 0xdc80 && piece.charCodeAt(0) <= 0xdcbf) seams = seamNeedsNormalise(out, piece);
+      out += piece;
     }
-    if (ctx === null) ctx = new Set();
-    out += coerceToString(v, esPos?.[i] ?? e.pos, ctx, false, copyToStore, true);
+  } catch (err) {
+    throw convertLimitError(err, e.pos);
   }
+  if (seams) out = normaliseString(out);
   if (isPath) {
     if (ctx !== null && ctx.size > 0) {
       throw evalError('a string that refers to a store path cannot be appended to a path', e.pos);

@@ -1,7 +1,7 @@
 /** @m/eval: the lazy Nix 2.8 evaluator. */
 export { createEvaluator, parseAttrPath, type Evaluator, type EvaluatorOptions, type AutoArg } from './evaluator';
 export type { EvalIO, FileType, AddPathOptions, DerivationData, DerivationOutputSpec, PrintedDerivation } from './io';
-export { createPlainFsIO } from './io';
+export { createPlainFsIO, fsPath, readTextFile, readDirTyped } from './io';
 export { createFsEvalIO } from './store-io';
 export { instantiate, getDerivations } from './instantiate';
 export { valueToXML } from './to-xml';

@@ -4,6 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
+import { fromUtf8, fsPathBytes } from '@m/nix-compat';
 
 export type FileType = 'regular' | 'directory' | 'symlink' | 'unknown';
 
@@ -54,7 +55,11 @@ export interface EvalIO {
    * only computes the path, so derivations instantiated in this run are not valid store paths.
    */
   readonly readOnly?: boolean;
-  /** `import`, `builtins.readFile`, parsing files. UTF-8 decoded. */
+  /**
+   * `import`, `builtins.readFile`, parsing files: the bytes decoded losslessly with @m/nix-compat's
+   * `fromUtf8` (invalid UTF-8 kept as escaped bytes). Paths, names and strings throughout EvalIO
+   * are in that same representation; `fsPath` turns one into what node:fs needs.
+   */
   readFile(path: string): string;
   /** Raw bytes of a file (builtins.hashFile, fetchurl of file:// URLs); optional, else UTF-8 of readFile. */
   readFileBytes?(path: string): Uint8Array;
@@ -82,6 +87,29 @@ export interface EvalIO {
   isInStore(path: string): boolean;
 }
 
+/** A path for node:fs: the string, or its raw bytes when it holds non-UTF-8 bytes. */
+export function fsPath(p: string): string | Buffer {
+  const b = fsPathBytes(p);
+  return typeof b === 'string' ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+}
+
+/** A file's contents as a Nix string (lossless, see EvalIO.readFile). */
+export function readTextFile(physicalPath: string): string {
+  return fromUtf8(fs.readFileSync(fsPath(physicalPath)));
+}
+
+/** Directory entries with their types, names decoded losslessly (non-UTF-8 names kept exactly). */
+export function readDirTyped(physicalPath: string): Map<string, FileType> {
+  const m = new Map<string, FileType>();
+  for (const d of fs.readdirSync(fsPath(physicalPath), { withFileTypes: true, encoding: 'buffer' })) {
+    m.set(
+      fromUtf8(d.name),
+      d.isFile() ? 'regular' : d.isDirectory() ? 'directory' : d.isSymbolicLink() ? 'symlink' : 'unknown',
+    );
+  }
+  return m;
+}
+
 export interface FsEvalIOOptions {
   /** Logical store dir used in store paths (default `/nix/store`). */
   storeDir?: string;
@@ -105,7 +133,7 @@ export function createPlainFsIO(opts: { storeDir?: string; physicalStore?: strin
   const storeDir = opts.storeDir ?? '/nix/store';
   const env = opts.env ?? process.env;
   const physical = (p: string): string => {
-    if (opts.physicalStore && (p === storeDir || p.startsWith(storeDir + '/')) && !fs.existsSync(p)) {
+    if (opts.physicalStore && (p === storeDir || p.startsWith(storeDir + '/')) && !fs.existsSync(fsPath(p))) {
       return nodePath.join(opts.physicalStore, p.slice(storeDir.length));
     }
     return p;
@@ -115,22 +143,13 @@ export function createPlainFsIO(opts: { storeDir?: string; physicalStore?: strin
   return {
     storeDir,
     physical,
-    readFile: (p) => fs.readFileSync(physical(p), 'utf8'),
-    readFileBytes: (p) => new Uint8Array(fs.readFileSync(physical(p))),
-    pathExists: (p) => fs.existsSync(physical(p)),
-    readDir: (p) => {
-      const m = new Map<string, FileType>();
-      for (const d of fs.readdirSync(physical(p), { withFileTypes: true })) {
-        m.set(
-          d.name,
-          d.isFile() ? 'regular' : d.isDirectory() ? 'directory' : d.isSymbolicLink() ? 'symlink' : 'unknown',
-        );
-      }
-      return m;
-    },
+    readFile: (p) => readTextFile(physical(p)),
+    readFileBytes: (p) => new Uint8Array(fs.readFileSync(fsPath(physical(p)))),
+    pathExists: (p) => fs.existsSync(fsPath(physical(p))),
+    readDir: (p) => readDirTyped(physical(p)),
     fileType: (p) => {
       try {
-        return typeOfStat(fs.lstatSync(physical(p)));
+        return typeOfStat(fs.lstatSync(fsPath(physical(p))));
       } catch {
         return undefined;
       }

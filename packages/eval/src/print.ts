@@ -4,6 +4,7 @@
  * was already printed.
  */
 import { forceDeep } from './eval';
+import { compareUtf8 } from '@m/nix-compat';
 import { formatFloat } from './format-float';
 import { showId } from './show-expr';
 import { K_ATTRS, K_LAMBDA, K_PATH, K_PRIMOP, K_PRIMOP_APP, K_STRING, K_THUNK, type Lazy, type Thunk } from './value';
@@ -29,9 +30,8 @@ export function printString(s: string): string {
   return out + s.slice(start) + '"';
 }
 
-function byName(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
+/** Byte order of names, as Nix's std::string comparisons. */
+const byName = compareUtf8;
 
 /** Prints a value; `strict` forces it deeply first (like `--strict`). */
 export function printValue(v: Lazy, opts: { strict: boolean } = { strict: false }): string {

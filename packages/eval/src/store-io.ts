@@ -7,7 +7,10 @@
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import {
+  compareUtf8,
   computeStorePathForText,
+  fromUtf8,
+  utf8,
   derivationStorePath,
   hashBytes,
   makeFixedOutputPath,
@@ -18,40 +21,46 @@ import {
   type NarSource,
 } from '@m/nix-compat';
 import { fromDerivationData, toDerivationData } from './builtins/store-state';
-import { createPlainFsIO, type EvalIO, type FileType, type FsEvalIOOptions } from './io';
+import { createPlainFsIO, fsPath, type EvalIO, type FileType, type FsEvalIOOptions } from './io';
 
 function fileTypeOf(st: fs.Stats): FileType {
   return st.isSymbolicLink() ? 'symlink' : st.isDirectory() ? 'directory' : st.isFile() ? 'regular' : 'unknown';
 }
 
-/** A NAR source over the real filesystem, leaving out entries rejected by `filter`. */
+const names = (p: string): string[] => fs.readdirSync(fsPath(p), { encoding: 'buffer' }).map((b) => fromUtf8(b));
+const linkTarget = (p: string): string => fromUtf8(fs.readlinkSync(fsPath(p), { encoding: 'buffer' }));
+
+/**
+ * A NAR source over the real filesystem, leaving out entries rejected by `filter`. Names and link
+ * targets are byte strings (non-UTF-8 kept exactly, see EvalIO.readFile).
+ */
 function fsNarSource(filter?: (p: string, t: FileType) => boolean): NarSource {
   return {
     lstat(p) {
-      const st = fs.lstatSync(p);
+      const st = fs.lstatSync(fsPath(p));
       const type = st.isSymbolicLink() ? 'symlink' : st.isDirectory() ? 'directory' : 'regular';
       return { type, executable: (st.mode & 0o100) !== 0, size: st.size };
     },
     *readChunks(p) {
-      yield new Uint8Array(fs.readFileSync(p));
+      yield new Uint8Array(fs.readFileSync(fsPath(p)));
     },
     readdir(p) {
-      const names = fs.readdirSync(p).sort();
-      return filter ? names.filter((n) => filter(p + '/' + n, fileTypeOf(fs.lstatSync(p + '/' + n)))) : names;
+      const all = names(p).sort(compareUtf8);
+      return filter ? all.filter((n) => filter(p + '/' + n, fileTypeOf(fs.lstatSync(fsPath(p + '/' + n))))) : all;
     },
-    readlink: (p) => fs.readlinkSync(p),
+    readlink: linkTarget,
   };
 }
 
 function copyInto(src: NarSource, from: string, to: string): void {
   const st = src.lstat(from);
   if (st.type === 'directory') {
-    fs.mkdirSync(to);
+    fs.mkdirSync(fsPath(to));
     for (const n of src.readdir(from)) copyInto(src, from + '/' + n, to + '/' + n);
-  } else if (st.type === 'symlink') fs.symlinkSync(src.readlink(from), to);
+  } else if (st.type === 'symlink') fs.symlinkSync(fsPath(src.readlink(from)), fsPath(to));
   else {
-    fs.copyFileSync(from, to);
-    fs.chmodSync(to, st.executable ? 0o555 : 0o444);
+    fs.copyFileSync(fsPath(from), fsPath(to));
+    fs.chmodSync(fsPath(to), st.executable ? 0o555 : 0o444);
   }
 }
 
@@ -98,14 +107,14 @@ export function createFsEvalIO(opts: FsEvalIOOptions): EvalIO {
     isInStore: plain.isInStore,
     addTextToStore(name, text, references) {
       const sp = computeStorePathForText(name, text, references, storeDir);
-      materialise(sp, (tmp) => fs.writeFileSync(tmp, text, { mode: 0o444 }));
+      materialise(sp, (tmp) => fs.writeFileSync(tmp, utf8(text), { mode: 0o444 }));
       return sp;
     },
     addPathToStore(o) {
       const source = plain.physical(o.path);
       const src = fsNarSource(o.filter);
       const hash =
-        o.method === 'flat' ? hashBytes('sha256', new Uint8Array(fs.readFileSync(source))) : narHash(source, src).hash;
+        o.method === 'flat' ? hashBytes('sha256', new Uint8Array(fs.readFileSync(fsPath(source)))) : narHash(source, src).hash;
       const sp = makeFixedOutputPath({ method: o.method, hash, name: o.name, storeDir });
       materialise(sp, (tmp) => copyInto(src, source, tmp));
       return sp;

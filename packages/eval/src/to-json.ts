@@ -1,5 +1,6 @@
 /** Values to JSON as builtins.toJSON and `--json` write them (Nix 2.8 value-to-json.cc). */
 import type { Pos } from '@m/lang';
+import { compareUtf8 } from '@m/nix-compat';
 import { coerceToString } from './coerce';
 import { typeError } from './errors';
 import { attrPos, callFunction1, force } from './eval';
@@ -116,7 +117,7 @@ export function valueToJSON(
         parts.push('{');
         open.push('}');
         let first = true;
-        for (const name of [...r.map.keys()].sort()) {
+        for (const name of [...r.map.keys()].sort(compareUtf8)) {
           if (!first) parts.push(',');
           first = false;
           parts.push(jsonString(name), ':');

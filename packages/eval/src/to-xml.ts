@@ -5,6 +5,7 @@
  * The string context of every string written is added to `ctx`.
  */
 import type { Pos } from '@m/lang';
+import { compareUtf8 } from '@m/nix-compat';
 import { attrPos, force } from './eval';
 import { isDerivation } from './equal';
 import { formatFloat } from './pure/float';
@@ -23,9 +24,8 @@ function posAttrs(attrs: XmlAttrs, pos: Pos): void {
   attrs.column = String(pos.column);
 }
 
-function byName(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
+/** Byte order of names, as Nix's std::string comparisons. */
+const byName = compareUtf8;
 
 export function valueToXML(v: Lazy, opts: ToXMLOptions, ctx: Set<string>, pos?: Pos): string {
   const doc = createXmlWriter(true);

@@ -31,8 +31,26 @@ export function createPosTable(source: string, file: string): PosTable {
         else hi = mid - 1;
       }
       const start = starts[lo]!;
-      const column = ascii ? offset - start + 1 : Buffer.byteLength(source.slice(start, offset), 'utf8') + 1;
+      const column = ascii ? offset - start + 1 : byteCount(source, start, offset) + 1;
       return { file, line: lo + 1, column };
     },
   };
+}
+
+/**
+ * Bytes of `source[start, end)` as Nix counts columns: UTF-8 bytes, where a lone surrogate
+ * U+DC80..U+DCFF stands for one raw non-UTF-8 byte (@m/nix-compat's lossless decoding).
+ */
+function byteCount(source: string, start: number, end: number): number {
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const c = source.charCodeAt(i);
+    if (c < 0x80 || (c >= 0xdc80 && c <= 0xdcff)) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < end) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
 }

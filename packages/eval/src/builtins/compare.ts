@@ -6,23 +6,11 @@
  */
 import { eqValues, evalError, force, showType, type Lazy, type Value } from './api';
 import { K_PATH, K_STRING } from '../value';
+import { compareUtf8 } from '@m/nix-compat';
 
-/** UTF-16 unit remapped so that unit order equals code point (and UTF-8 byte) order. */
-function unitRank(u: number): number {
-  if (u >= 0xd800 && u <= 0xdfff) return u + 0x2000;
-  if (u >= 0xe000) return u - 0x800;
-  return u;
-}
-
-/** strcmp-like order of the UTF-8 encodings of two strings. */
+/** strcmp-like order of the bytes of two strings. */
 export function byteStringLess(a: string, b: string): boolean {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x !== y) return unitRank(x) < unitRank(y);
-  }
-  return a.length < b.length;
+  return compareUtf8(a, b) < 0;
 }
 
 type Kind = 'int' | 'float' | 'string' | 'path' | 'list' | 'other';

@@ -21,11 +21,12 @@ import {
   type Lazy,
   type NixAttrs,
 } from './api';
+import { compareUtf8 } from '@m/nix-compat';
 import type { Pos } from '@m/lang';
+import { MAX_LIST_LENGTH, listTooLong } from '../errors';
 
-function byName(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
+/** Byte order of names, as Nix's std::string comparisons. */
+const byName = compareUtf8;
 
 /** Position of the expression that created a set, when known. */
 function setPos(a: NixAttrs): Pos | undefined {
@@ -110,6 +111,7 @@ export const listAttrBuiltins: BuiltinDef[] = [
     fn: (args, _c, pos) => {
       const n = forceInt(args[1], pos);
       if (n < 0n) throw evalError(`cannot create list of size ${n}`, pos);
+      if (n > BigInt(MAX_LIST_LENGTH)) throw listTooLong(n, pos);
       const f = args[0];
       const len = Number(n);
       const out = new Array<Lazy>(len);

@@ -26,6 +26,7 @@ import {
 } from './api';
 import { canonPath } from '../coerce';
 import { byteLength, byteSubstring, compareVersions, parseDrvName, replaceStringsBytes, splitVersion } from '../pure/strings';
+import { fromUtf8, joinStrings, utf8 } from '@m/nix-compat';
 import { compileNixRegex, matchFull, splitAll, type NixRegex } from '../pure/regex';
 import { hashString, isNixHashType } from '../pure/hashes';
 
@@ -64,7 +65,7 @@ function compileAt(re: string, pos: Pos | undefined): NixRegex {
   return withPos(pos, () => compileNixRegex(re));
 }
 
-const enc = (s: string): Buffer => Buffer.from(s, 'utf8');
+const enc = utf8;
 
 export const stringBuiltins: BuiltinDef[] = [
   {
@@ -93,7 +94,7 @@ export const stringBuiltins: BuiltinDef[] = [
       const list = forceList(args[1], pos);
       const parts = new Array<string>(list.length);
       for (let i = 0; i < list.length; i++) parts[i] = coerceToString(list[i], pos, ctx, false, true);
-      return mkString(parts.join(sep), ctx);
+      return mkString(joinStrings(parts, sep), ctx);
     },
   },
   {
@@ -116,7 +117,7 @@ export const stringBuiltins: BuiltinDef[] = [
       const s = forceStringCtx(args[2], ctx, pos);
       const { result, used } = replaceStringsBytes(from, to, enc(s));
       for (const i of used) for (const c of toCtx[i]) ctx.add(c);
-      return mkString(Buffer.from(result).toString('utf8'), ctx);
+      return mkString(fromUtf8(result), ctx);
     },
   },
   {

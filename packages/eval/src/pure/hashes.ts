@@ -1,6 +1,7 @@
 /** builtins.hashString: hex digests with node:crypto (md5, sha1, sha256, sha512, as Nix 2.8). */
 import { createHash } from 'node:crypto';
 import { MError } from '@m/core';
+import { utf8 } from '@m/nix-compat';
 
 export type NixHashType = 'md5' | 'sha1' | 'sha256' | 'sha512';
 
@@ -12,6 +13,6 @@ export function isNixHashType(t: string): t is NixHashType {
 export function hashString(type: string, s: string | Uint8Array): string {
   if (!isNixHashType(type)) throw new MError('EVAL_ERROR', `unknown hash algorithm '${type}'`);
   const h = createHash(type);
-  h.update(typeof s === 'string' ? Buffer.from(s, 'utf8') : s);
+  h.update(typeof s === 'string' ? utf8(s) : s);
   return h.digest('hex');
 }

@@ -8,6 +8,7 @@
  * message, e.g. "[json.exception.parse_error.101] parse error at line 1, column 4: …".
  */
 import { MError } from '@m/core';
+import { fromUtf8, utf8 } from '@m/nix-compat';
 import { formatFloat } from './float';
 
 export type JsonValue = null | boolean | string | bigint | number | JsonValue[] | { [k: string]: JsonValue };
@@ -120,7 +121,7 @@ function createLexer(input: Uint8Array) {
       if (c === 0x22) {
         // Nix strings are C strings: an escaped NUL ends the value
         const nul = out.indexOf(0);
-        value = Buffer.from(nul >= 0 ? out.slice(0, nul) : out).toString('utf8');
+        value = fromUtf8(Uint8Array.from(nul >= 0 ? out.slice(0, nul) : out));
         return 'string';
       }
       if (c === 0x5c) {
@@ -288,7 +289,7 @@ function createLexer(input: Uint8Array) {
   const tokenString = (): string => {
     let s = '';
     for (const b of tokenBytes) s += b <= 0x1f ? `<U+${hex4(b)}>` : String.fromCharCode(b);
-    return Buffer.from(s, 'latin1').toString('utf8');
+    return fromUtf8(Buffer.from(s, 'latin1'));
   };
 
   return {
@@ -302,7 +303,7 @@ function createLexer(input: Uint8Array) {
 
 /** builtins.fromJSON. */
 export function parseJson(text: string): JsonValue {
-  const lx = createLexer(Buffer.from(text, 'utf8'));
+  const lx = createLexer(utf8(text));
   let tok: TokType = lx.scan();
 
   const error = (expected: TokType | 'value' | undefined, context: string): never => {

@@ -12,6 +12,7 @@
  * The executor uses an explicit work stack, so long subjects do not overflow the JS stack.
  */
 import { MError } from '@m/core';
+import { fromUtf8, utf8 } from '@m/nix-compat';
 
 /** Maximum NFA size, as libstdc++'s _GLIBCXX_REGEX_STATE_LIMIT. */
 const STATE_LIMIT = 100000;
@@ -288,7 +289,7 @@ function createScanner(p: number[]) {
 // Compiler
 
 function compile(source: string): NixRegex {
-  const pattern = [...Buffer.from(source, 'utf8')];
+  const pattern = [...utf8(source)];
   const scan = createScanner(pattern);
   const states: NfaState[] = [];
   const stack: Seq[] = [];
@@ -762,8 +763,8 @@ export function splitAllBytes(re: NixRegex, s: Uint8Array): ByteSplitMatch[] {
   return out;
 }
 
-function slice(bytes: Buffer, r: [number, number] | null): string | null {
-  return r === null ? null : bytes.subarray(r[0], r[1]).toString('utf8');
+function slice(bytes: Uint8Array, r: [number, number] | null): string | null {
+  return r === null ? null : fromUtf8(bytes.subarray(r[0], r[1]));
 }
 
 /**
@@ -772,7 +773,7 @@ function slice(bytes: Buffer, r: [number, number] | null): string | null {
  */
 export function matchFull(re: NixRegex | string, s: string): (string | null)[] | null {
   const rx = typeof re === 'string' ? compileNixRegex(re) : re;
-  const bytes = Buffer.from(s, 'utf8');
+  const bytes = utf8(s);
   const m = matchFullBytes(rx, bytes);
   if (!m) return null;
   return m.groups.slice(1).map((g) => slice(bytes, g));
@@ -784,7 +785,7 @@ export function matchFull(re: NixRegex | string, s: string): (string | null)[] |
  */
 export function splitAll(re: NixRegex | string, s: string): Array<string | (string | null)[]> {
   const rx = typeof re === 'string' ? compileNixRegex(re) : re;
-  const bytes = Buffer.from(s, 'utf8');
+  const bytes = utf8(s);
   const ms = splitAllBytes(rx, bytes);
   if (ms.length === 0) return [s];
   const out: Array<string | (string | null)[]> = [];
@@ -792,6 +793,6 @@ export function splitAll(re: NixRegex | string, s: string): Array<string | (stri
     out.push(slice(bytes, m.prefix)!);
     out.push(m.groups.slice(1).map((g) => slice(bytes, g)));
   }
-  out.push(bytes.subarray(ms[ms.length - 1].groups[0]![1]).toString('utf8'));
+  out.push(fromUtf8(bytes.subarray(ms[ms.length - 1].groups[0]![1])));
   return out;
 }

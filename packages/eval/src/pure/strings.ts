@@ -3,18 +3,19 @@
  *
  * Representation: Nix strings are byte strings; these helpers take and return ordinary JS strings
  * and give Nix's byte-based answers by working on their UTF-8 encoding (stringLength "é" = 2,
- * substring by byte offsets, …). A result that cuts a UTF-8 sequence in half cannot be represented
- * exactly as a JS string and is decoded with U+FFFD replacement; the *Bytes variants work on
- * Uint8Array for callers that keep raw bytes.
+ * substring by byte offsets, …). Bytes that are not valid UTF-8 (e.g. half of a sequence cut by
+ * substring) are kept as escaped bytes (see @m/nix-compat's bytes.ts), so every result is exact;
+ * the *Bytes variants work on Uint8Array for callers that keep raw bytes.
  */
 import { MError } from '@m/core';
+import { byteLength as nixByteLength, compareUtf8, fromUtf8, utf8 } from '@m/nix-compat';
 
-const enc = (s: string): Buffer => Buffer.from(s, 'utf8');
-const dec = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8');
+const enc = utf8;
+const dec = fromUtf8;
 
-/** builtins.stringLength: the number of bytes of the UTF-8 encoding. */
+/** builtins.stringLength: the number of bytes of the string. */
 export function byteLength(s: string): number {
-  return Buffer.byteLength(s, 'utf8');
+  return nixByteLength(s);
 }
 
 /** builtins.substring on bytes. `start` must be ≥ 0 (checked); a negative `len` means "to the end". */
@@ -82,7 +83,7 @@ function toInt32(c: string): number | undefined {
 
 /** Byte-wise comparison as std::string's operator< (UTF-8 order = code point order). */
 function bytesLess(a: string, b: string): boolean {
-  return Buffer.compare(enc(a), enc(b)) < 0;
+  return compareUtf8(a, b) < 0;
 }
 
 function componentsLT(c1: string, c2: string): boolean {
@@ -243,7 +244,7 @@ export function createXmlWriter(indent = true): XmlWriter {
   };
   const attrsText = (attrs: XmlAttrs | undefined) => {
     if (!attrs) return '';
-    const keys = Object.keys(attrs).sort((a, b) => Buffer.compare(enc(a), enc(b)));
+    const keys = Object.keys(attrs).sort(compareUtf8);
     return keys.map((k) => ` ${k}="${xmlEscape(attrs[k])}"`).join('');
   };
   const nl = () => {
