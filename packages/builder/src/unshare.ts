@@ -61,14 +61,14 @@ export function unshareArgs(
   binds.forEach((b) => bind(b.source, b.target, true, b.optional));
   lines.push('hostname localhost');
   if (!req.fixedOutput) lines.push('ip link set lo up 2>/dev/null || ifconfig lo up 2>/dev/null || true');
-  lines.push('mount -o remount,ro "$R/dev"', 'mount -o remount,ro "$R"');
+  lines.push('mount -o remount,bind,ro "$R/dev"', 'mount -o remount,bind,ro "$R"');
   let root = '"$R"';
   if (user) {
     lines.push('mount --move "$R" /tmp');
     root = '/tmp';
   }
   const envArgs = Object.entries(env).map(([k, v]) => q(`${k}=${v}`));
-  const drop = user ? dropToUser(user).map(q).join(' ') + ' ' : '';
+  const drop = (user ? dropToUser(user) : [SETPRIV, '--no-new-privs', '--']).map(q).join(' ') + ' ';
   lines.push(
     `exec env -i ${envArgs.join(' ')} ${drop}${UNSHARE} --user --map-user=${SANDBOX_UID} --map-group=${SANDBOX_GID} --root=${root} --wd=${SANDBOX_BUILD_DIR} -- ${[req.builder, ...req.args].map(q).join(' ')}`,
   );
