@@ -103,10 +103,7 @@ export async function runMakesJob(job: MakesJob, out: Output): Promise<number> {
     return 0;
   } catch (e) {
     rep.done();
-    if (abort.signal.aborted) {
-      out.stderr('error: interrupted by the user\n');
-      return 1;
-    }
+    if (abort.signal.aborted) return 1; // the main thread reported the interruption
     const text = describeFailure(e, job.showTrace, () => undefined, job.debug);
     out.stderr(job.color && isMError(e) ? text.replace(/^error:/, rep.c.red.bold('error:')) : text);
     return 1;
