@@ -654,6 +654,7 @@ in {
 
   attempt('sandbox', 'a background process outliving the build is dead when m exits', () => {
     expect(r.bg!.status).toBe(0);
+    expect(r.bg!.stderr).toContain('started');
     expect(bgLeft).toEqual([]);
   });
 
