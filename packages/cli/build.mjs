@@ -47,7 +47,7 @@ const common = {
   target: 'node20',
   sourcemap: 'linked',
   legalComments: 'none',
-  external: ['better-sqlite3'],
+  external: ['better-sqlite3', '@napi-rs/lzma'],
   plugins: [lazyBuiltins],
   // Less to read and hash; identifiers keep their names (stack traces, function names).
   minifyWhitespace: true,

@@ -23,8 +23,12 @@ import {
   verifyDetached,
 } from '@m/nix-compat';
 import { type Store, hashPath } from '@m/store';
-import { type Compression, transcode } from './compression';
+import { type Compression, decompressNar } from './compression';
+import { runInDependencyOrder } from './schedule';
 import { type CacheTransport, isUnreachable, openTransport } from './transport';
+
+/** Downloads at a time: they mostly wait on the network and on the decompressor's start-up. */
+const DEFAULT_JOBS = 8;
 
 export type SubstituteEvent =
   | { type: 'copying'; path: string; from: string }
@@ -41,6 +45,8 @@ export interface SubstituterOptions {
   timeoutSeconds?: number;
   /** Bearer token per cache URL (private caches). */
   tokens?: Map<string, string>;
+  /** Parallel downloads (default 8). */
+  jobs?: number;
   onEvent?: (e: SubstituteEvent) => void;
 }
 
@@ -57,7 +63,7 @@ export interface Substituter {
 interface Cache {
   transport: CacheTransport;
   down: boolean;
-  checked: boolean;
+  checked?: Promise<boolean>;
 }
 
 interface Found {
@@ -80,9 +86,10 @@ export function createSubstituter(opts: SubstituterOptions): Substituter {
   const caches: Cache[] = opts.urls.map((u) => ({
     transport: openTransport(u, { timeoutSeconds: opts.timeoutSeconds, token: opts.tokens?.get(u) }),
     down: false,
-    checked: false,
   }));
   const copied: string[] = [];
+  /** Paths no cache could provide (asked once per substituter, like Nix's negative narinfo cache). */
+  const failed = new Set<string>();
 
   /** Runs a request against `c`; an unreachable cache is marked down (one warning) and yields undefined. */
   const ask = async <T>(c: Cache, fn: () => Promise<T>): Promise<T | undefined> => {
@@ -97,20 +104,19 @@ export function createSubstituter(opts: SubstituterOptions): Substituter {
     }
   };
 
-  const usable = async (c: Cache): Promise<boolean> => {
-    if (c.checked) return !c.down;
-    const text = await ask(c, () => c.transport.get('nix-cache-info'));
-    if (c.down) return false;
-    c.checked = true;
-    if (text !== undefined) {
-      const dir = parseCacheInfo(text.toString('utf8')).storeDir;
-      if (dir !== store.storeDir) {
-        warn(`binary cache '${c.transport.url}' is for Nix stores with prefix '${dir}', not '${store.storeDir}'`);
-        c.down = true;
+  /** Whether `c` answers and serves this store directory (asked once; concurrent callers share the answer). */
+  const usable = (c: Cache): Promise<boolean> =>
+    (c.checked ??= (async () => {
+      const text = await ask(c, () => c.transport.get('nix-cache-info'));
+      if (text !== undefined && !c.down) {
+        const dir = parseCacheInfo(text.toString('utf8')).storeDir;
+        if (dir !== store.storeDir) {
+          warn(`binary cache '${c.transport.url}' is for Nix stores with prefix '${dir}', not '${store.storeDir}'`);
+          c.down = true;
+        }
       }
-    }
-    return !c.down;
-  };
+      return !c.down;
+    })()).then(() => !c.down);
 
   const trusted = (info: NarInfo): boolean => {
     if (!checkSigs) return true;
@@ -158,7 +164,12 @@ export function createSubstituter(opts: SubstituterOptions): Substituter {
       if (stream === undefined)
         throw new MError('STORE_ERROR', `file '${info.url}' does not exist in binary cache '${cache.transport.url}'`);
       const narFile = path.join(tmp, 'nar');
-      const { input, output } = await transcode(info.compression as Compression, 'decompress', stream, narFile);
+      const { input, output } = await decompressNar(info.compression as Compression, stream, narFile, info.narSize).catch((e: unknown) => {
+        if (!isMError(e)) throw e;
+        throw new MError('STORE_ERROR', `${e.message}, importing path '${p}' from '${cache.transport.url}'`, {
+          hint: 'nothing was registered',
+        });
+      });
       if (info.fileHash !== undefined && !hashEquals(parseHash(info.fileHash), input.hash))
         throw hashMismatch('file hash', p, info.fileHash, printHash(input.hash, 'base32', true));
       if (info.fileSize !== undefined && info.fileSize !== input.size)
@@ -192,7 +203,6 @@ export function createSubstituter(opts: SubstituterOptions): Substituter {
       // Query the closure, then fetch dependencies first.
       const found = new Map<string, Found>();
       const missing: string[] = [];
-      const failed = new Set<string>();
       const requested = [...new Set(paths)];
       const queue = [...requested];
       while (queue.length > 0) {
@@ -226,7 +236,9 @@ export function createSubstituter(opts: SubstituterOptions): Substituter {
         return ok;
       };
       for (const p of requested) if (!visit(p)) missing.push(p);
-      for (const p of order) if (!store.isValid(p)) await fetchOne(found.get(p)!);
+      await runInDependencyOrder(order, (p) => found.get(p)!.info.references, opts.jobs ?? DEFAULT_JOBS, async (p) => {
+        if (!store.isValid(p)) await fetchOne(found.get(p)!);
+      });
       return missing;
     },
   };

@@ -20,8 +20,12 @@ import {
   signDetached,
 } from '@m/nix-compat';
 import { type Store, fsNarSource } from '@m/store';
-import { type Compression, narExtension, transcode } from './compression';
+import { type Compression, compressNar, narExtension } from './compression';
+import { runInDependencyOrder } from './schedule';
 import type { CacheTransport } from './transport';
+
+/** Uploads at a time (compression runs in subprocesses, so this also spreads it over the cores). */
+const DEFAULT_JOBS = 4;
 
 export type PushEvent = { type: 'copying'; path: string; to: string } | { type: 'present'; path: string; to: string };
 
@@ -33,6 +37,8 @@ export interface PushOptions {
   compression?: Compression;
   /** Signs each narinfo (Sig line); without it the paths are uploaded unsigned. */
   secretKey?: SecretKey;
+  /** Parallel uploads (default 4). */
+  jobs?: number;
   onEvent?: (e: PushEvent) => void;
 }
 
@@ -79,18 +85,19 @@ export async function pushPaths(opts: PushOptions): Promise<PushResult> {
   const order = store.closure(opts.paths);
   await ensureCacheInfo(cache, store.storeDir);
   const res: PushResult = { copied: [], present: [] };
-  for (const p of order) {
+  // Each path's narinfo goes up after those of its references, as Nix's copyPaths orders them.
+  await runInDependencyOrder(order, (p) => store.references(p), opts.jobs ?? DEFAULT_JOBS, async (p) => {
     const infoName = narInfoFileName(p);
     if (await cache.has(infoName)) {
       res.present.push(p);
       opts.onEvent?.({ type: 'present', path: p, to: cache.url });
-      continue;
+      return;
     }
     opts.onEvent?.({ type: 'copying', path: p, to: cache.url });
     const tmp = store.makeTempDir();
     try {
       const file = path.join(tmp, 'nar');
-      const { input, output } = await transcode(compression, 'compress', narEncode(store.realPath(p), fsNarSource()), file);
+      const { input, output } = await compressNar(compression, narEncode(store.realPath(p), fsNarSource()), file);
       const info = localNarInfo(store, p, '', compression);
       const recorded = parseHash(info.narHash);
       if (printHash(recorded, 'base32') !== printHash(input.hash, 'base32') || input.size !== info.narSize)
@@ -107,6 +114,6 @@ export async function pushPaths(opts: PushOptions): Promise<PushResult> {
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }
-  }
+  });
   return res;
 }

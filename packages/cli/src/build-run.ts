@@ -193,7 +193,13 @@ export async function runBuildJob(job: BuildJob, out: Output): Promise<number> {
       progress.onEvent(e);
     };
     const drvPaths = [...new Set(wanted.map((w) => w.drvPath))];
+    const substitute = job.substitution && makeSubstitute(store, job.substitution, (line) => progress.message(line + '\n'));
     try {
+      // The requested outputs in one batch first (downloaded in parallel); realise asks again per derivation.
+      if (substitute) {
+        const outs = drvPaths.flatMap((p) => Object.values(outputPaths(p, readStoreDerivation(store!, p))));
+        await substitute(outs.filter((o) => !store!.isValid(o)));
+      }
       await realise(drvPaths, {
         store,
         jobs: o.jobs,
@@ -204,7 +210,7 @@ export async function runBuildJob(job: BuildJob, out: Output): Promise<number> {
         noSandbox: o.noSandbox,
         signal: abort.signal,
         onEvent,
-        substitute: job.substitution && makeSubstitute(store, job.substitution, (line) => progress.message(line + '\n')),
+        substitute,
       });
     } catch (e) {
       progress.finish();
