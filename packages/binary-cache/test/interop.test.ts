@@ -70,6 +70,26 @@ describe.skipIf(!hasNix || !mIsBuilt())('m and Nix 2.8 exchange paths through bi
     expect(refs.stdout.trim()).toBe(dep);
   });
 
+  it('a NAR over 16 MiB is compressed by the xz tool (streaming); Nix and m read it back', async () => {
+    const tag = nonce();
+    const store = path.join(work, `store-big-${tag}`);
+    const expr = `derivation { name = "big-${tag}"; system = "x86_64-linux"; builder = "/bin/sh"; args = [ "-c" "i=0; while [ $i -lt 17 ]; do head -c 1048576 /dev/zero; i=$((i+1)); done > $out; echo ${tag} >> $out" ]; }`;
+    const b = await m(store, ['build', '--no-out-link', '-E', expr]);
+    expect(b.code, b.stderr).toBe(0);
+    const big = b.stdout.trim();
+    const cache = path.join(work, 'cache-big');
+    const r = await m(store, ['copy', '--to', `file://${cache}`, '--secret-key-file', keys.secretFile, big]);
+    expect(r.code, r.stderr).toBe(0);
+    nixPaths.push(big);
+    const n = await run('nix-store', ['-r', big, '--option', 'substituters', `file://${cache}`, '--option', 'trusted-public-keys', keys.pub]);
+    expect(n.code, n.stderr).toBe(0);
+    expect((await run('nix-store', ['-q', '--hash', big])).stdout.trim()).toBe(info(store, big)!.narHash);
+    const back = path.join(work, `store-big-back-${tag}`);
+    const f = await m(back, ['copy', '--from', `file://${cache}`, '--trusted-public-keys', keys.pub, big]);
+    expect(f.code, f.stderr).toBe(0);
+    expect(info(back, big)!.narHash).toBe(info(store, big)!.narHash);
+  });
+
   it('Nix substitutes from m serve and gets byte-identical NARs', async () => {
     const { store, top, dep } = await mChain(`serve-${nonce()}`);
     const served = await mServe(store, ['--secret-key-file', keys.secretFile]);
