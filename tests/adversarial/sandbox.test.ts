@@ -542,6 +542,7 @@ in {
   stealsecret = sh "stealsecret" "cat ${"$"}{linkroot}${hostSecretFile} > $out";
   stealfile = sh "stealfile" "cat ${"$"}{linkshadow} > $out";
   nochroot = mk { name = "nochroot"; args = [ "-c" "touch $out" ]; __noChroot = true; };
+  nochrootjson = mk { name = "nochrootjson"; args = [ "-c" "touch $out" ]; __noChroot = true; __structuredAttrs = true; };
   modes = sh "modes" ''
     mkdir $out; echo x > $out/suid; chmod 6777 $out/suid; echo y > $out/ww; chmod 666 $out/ww
     mkdir $out/d; chmod 3777 $out/d; ln -s suid $out/link; ln /bin/sh $out/sh && echo LINKED-sh; echo done
@@ -566,7 +567,7 @@ in {
     const w = await watching(uidMarker, build('uid'));
     r.uid = w.result;
     uidViews = w.views;
-    for (const a of ['steal', 'stealsecret', 'stealfile', 'nochroot', 'modes', 'fod']) r[a] = await build(a);
+    for (const a of ['steal', 'stealsecret', 'stealfile', 'nochroot', 'nochrootjson', 'modes', 'fod']) r[a] = await build(a);
     r.env = await build('env', { M_ADV_SECRET: envSecret });
     r.bg = await build('bg');
     bgLeft = await gone(bgMarker);
@@ -620,6 +621,8 @@ in {
     expect(r.nochroot!.status).toBe(1);
     expect(r.nochroot!.stderr).toMatch(/^error: derivation '\/nix\/store\/[a-z0-9]{32}-nochroot\.drv' has '__noChroot' set, but that's not allowed when 'sandbox' is 'true'$/m);
     expect(r.nochroot!.stderr).not.toMatch(/\n\s+at /);
+    expect(r.nochrootjson!.status).toBe(1);
+    expect(r.nochrootjson!.stderr).toMatch(/^error: derivation '\/nix\/store\/[a-z0-9]{32}-nochrootjson\.drv' has '__noChroot' set, but that's not allowed when 'sandbox' is 'true'$/m);
   });
 
   attempt('sandbox', 'setuid, setgid, sticky and world-writable outputs are stripped and owned by the store owner', () => {

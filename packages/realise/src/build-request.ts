@@ -23,6 +23,17 @@ export function outputPaths(drvPath: string, drv: Derivation): Record<string, st
   return outs;
 }
 
+/** Nix's getBoolAttr("__noChroot"): "1" in the environment, or true in structured attributes. */
+function wantsNoChroot(drv: Derivation): boolean {
+  const json = drv.env.get('__json');
+  if (json === undefined) return drv.env.get('__noChroot') === '1';
+  try {
+    return (JSON.parse(json) as Record<string, unknown>).__noChroot === true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * inputs = closure of inputSrcs and of the used outputs of inputDrvs (all must be valid);
  * needles = hash parts of those inputs and of the outputs.
@@ -36,7 +47,7 @@ export function makeBuildRequest(
   s: RequestSettings,
 ): BuildRequest {
   // As Nix 2.8 with sandbox = true (LocalDerivationGoal::startBuilder).
-  if (!s.noSandbox && drv.env.get('__noChroot') === '1')
+  if (!s.noSandbox && wantsNoChroot(drv))
     throw new MError('BUILD_FAILED', `derivation '${drvPath}' has '__noChroot' set, but that's not allowed when 'sandbox' is 'true'`);
   const roots = new Set(drv.inputSrcs);
   for (const [inDrvPath, outNames] of drv.inputDrvs) {
