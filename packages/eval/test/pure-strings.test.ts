@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { MError } from '@m/core';
+import { fromUtf8 } from '@m/nix-compat';
 import {
   byteLength,
   byteSubstring,
@@ -18,9 +19,10 @@ import { nixStr } from './nix-literal';
 
 function nix(expr: string, json = true): string {
   const args = ['--eval', '--strict', ...(json ? ['--json'] : []), '-E', expr];
-  const r = spawnSync('nix-instantiate', args, { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(r.stderr);
-  return r.stdout.trim();
+  const r = spawnSync('nix-instantiate', args);
+  if (r.status !== 0) throw new Error(r.stderr.toString());
+  // Nix prints string bytes raw: decode them as m represents strings (non-UTF-8 bytes escaped)
+  return fromUtf8(r.stdout).trim();
 }
 const nixJson = (expr: string): unknown => JSON.parse(nix(expr));
 
