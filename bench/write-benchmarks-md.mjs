@@ -83,6 +83,24 @@ if (existsSync(makesResults)) {
     '',
   );
 }
+const cacheResults = join(root, 'bench/cache-results.json');
+if (existsSync(cacheResults)) {
+  const c = JSON.parse(readFileSync(cacheResults, 'utf8'));
+  lines.push(
+    '## Binary cache: substituting vs building',
+    '',
+    `\`${c.command}\` on ${c.date.slice(0, 10)}: ${c.cpu}, Node ${c.node}; 1-minute load average ${c.loadAverage.before} before and ${c.loadAverage.after} after.`,
+    `\`m build\` of ${c.paths} small derivations (one sandboxed build each) in a fresh store, then the same \`m build\` in fresh stores that substitute every output from a binary cache and build nothing.`,
+    '',
+    '| measure | s |',
+    '|---|---:|',
+    `| build ${c.paths} derivations (${c.built} built) | ${c.buildS} |`,
+    `| \`m copy --to file://\` of the ${c.paths} outputs (xz, signed) | ${c.copyToFileS} |`,
+    `| substitute from the file:// cache (${c.substituteFileCopied} copied, ${c.substituteFileBuilt} built) | ${c.substituteFileS} (${c.speedupFile}× faster than building) |`,
+    `| substitute from \`m serve\` over HTTP (${c.substituteHttpCopied} copied, ${c.substituteHttpBuilt} built) | ${c.substituteHttpS} (${c.speedupHttp}× faster than building) |`,
+    '',
+  );
+}
 lines.push(
   '## Where m is slower than Nix, why, and what would close the gap',
   '',
