@@ -74,6 +74,31 @@ function rememberEscape(s: string, chunks: Uint8Array[]): void {
   }
 }
 
+const NO_ESCAPES = new Uint8Array(128);
+
+/** Where the last writeAscii stopped: `end`, or the index of a non-ASCII unit. */
+let asciiStop = 0;
+
+/**
+ * Writes the ASCII units of `s` from `i` into `b` at `p`, each escaped per `table` (0 = as is),
+ * up to `end` or the first non-ASCII unit (left in `asciiStop`); returns the position in `b`.
+ * A plain module function, so the per-character loop is compiled on its own.
+ */
+function writeAscii(s: string, i: number, end: number, table: Uint8Array, b: Uint8Array, p: number): number {
+  for (; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) break;
+    const e = table[c]!;
+    if (e === 0) b[p++] = c;
+    else {
+      b[p++] = 0x5c;
+      b[p++] = e;
+    }
+  }
+  asciiStop = i;
+  return p;
+}
+
 interface AtermWriter {
   /** Where flushed chunks go; switch it only right after `flush()`. */
   sink: ByteSink;
@@ -104,26 +129,17 @@ function createAtermWriter(sink: ByteSink): AtermWriter {
   /** The bytes of `s`, escaped when `escape`, without quotes. */
   const body = (s: string, escape: boolean): void => {
     const n = s.length;
+    const table = escape ? ESCAPES : NO_ESCAPES;
     let i = 0;
     while (i < n) {
       // A block of units that fits in any case: at most 3 bytes per unit.
       if (CHUNK - SLACK - pos < 192) flush();
       const end = Math.min(n, i + (((CHUNK - SLACK - pos) / 3) | 0));
-      // Locals, not the closure's variables, in the per-character loop.
-      const b = buf;
       let p = pos;
       while (i < end) {
-        const c = s.charCodeAt(i);
-        if (c < 0x80) {
-          const e = escape ? ESCAPES[c]! : 0;
-          if (e === 0) b[p++] = c;
-          else {
-            b[p++] = 0x5c;
-            b[p++] = e;
-          }
-          i++;
-          continue;
-        }
+        p = writeAscii(s, i, end, table, buf, p);
+        i = asciiStop;
+        if (i === end) break;
         let j = i + 1;
         while (j < end && s.charCodeAt(j) >= 0x80) j++;
         // Never cut a surrogate pair at the block end.
@@ -131,7 +147,7 @@ function createAtermWriter(sink: ByteSink): AtermWriter {
           const last = s.charCodeAt(j - 1);
           if (last >= 0xd800 && last <= 0xdbff) j++;
         }
-        p = utf8Into(s, i, j, b, p);
+        p = utf8Into(s, i, j, buf, p);
         i = j;
       }
       pos = p;
