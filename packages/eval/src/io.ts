@@ -88,10 +88,7 @@ export interface EvalIO {
 }
 
 /** A path for node:fs: the string, or its raw bytes when it holds non-UTF-8 bytes. */
-export function fsPath(p: string): string | Buffer {
-  const b = fsPathBytes(p);
-  return typeof b === 'string' ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
-}
+export const fsPath: (p: string) => string | Buffer = fsPathBytes;
 
 /** A file's contents as a Nix string (lossless, see EvalIO.readFile). */
 export function readTextFile(physicalPath: string): string {

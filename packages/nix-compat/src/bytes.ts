@@ -220,10 +220,12 @@ export function concat2(a: string, b: string): string {
 
 /**
  * A path for node:fs: the string itself when it is plain Unicode, else its raw bytes (node:fs
- * accepts a Uint8Array/Buffer path and passes the bytes to the kernel unchanged).
+ * accepts a Buffer path and passes the bytes to the kernel unchanged).
  */
-export function fsPathBytes(p: string): string | Uint8Array {
-  return isWellFormed(p) ? p : utf8(p);
+export function fsPathBytes(p: string): string | Buffer {
+  if (isWellFormed(p)) return p;
+  const b = encodeEscaped(p);
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 }
 
 export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MError } from '@m/core';
-import { type Hash, type NarSource, narHash } from '@m/nix-compat';
+import { type Hash, type NarSource, fromUtf8, fsPathBytes, narHash } from '@m/nix-compat';
 
 /** Type names as builtins.path / filterSource pass them to the filter. */
 export type FsEntryType = 'regular' | 'directory' | 'symlink' | 'unknown';
@@ -11,6 +11,18 @@ export type FsEntryType = 'regular' | 'directory' | 'symlink' | 'unknown';
 export type PathFilter = (path: string, type: FsEntryType) => boolean;
 
 const CHUNK = 1 << 20;
+
+/**
+ * File names are byte strings (non-UTF-8 bytes kept as escaped bytes, @m/nix-compat bytes.ts):
+ * `fsp` turns such a path into what node:fs needs, `readNames` lists a directory losslessly.
+ */
+export const fsp = fsPathBytes;
+export function readNames(p: string): string[] {
+  return fs.readdirSync(fsp(p), { encoding: 'buffer' }).map((n) => fromUtf8(n));
+}
+export function readLinkTarget(p: string): string {
+  return fromUtf8(fs.readlinkSync(fsp(p), { encoding: 'buffer' }));
+}
 
 export function fsEntryType(st: fs.Stats): FsEntryType {
   if (st.isFile()) return 'regular';
@@ -27,7 +39,7 @@ export function unsupportedFileType(p: string): MError {
 
 /** Reads a file in chunks. */
 export function* readFileChunks(p: string): Generator<Uint8Array> {
-  const fd = fs.openSync(p, 'r');
+  const fd = fs.openSync(fsp(p), 'r');
   try {
     const size = fs.fstatSync(fd).size;
     const len = Math.max(1, Math.min(size + 1, CHUNK));
@@ -50,7 +62,7 @@ export function* readFileChunks(p: string): Generator<Uint8Array> {
 export function fsNarSource(filter?: PathFilter): NarSource {
   return {
     lstat(p) {
-      const st = fs.lstatSync(p);
+      const st = fs.lstatSync(fsp(p));
       if (st.isFile()) return { type: 'regular', executable: (st.mode & 0o100) !== 0, size: st.size };
       if (st.isDirectory()) return { type: 'directory', executable: false, size: 0 };
       if (st.isSymbolicLink()) return { type: 'symlink', executable: false, size: 0 };
@@ -58,14 +70,14 @@ export function fsNarSource(filter?: PathFilter): NarSource {
     },
     readChunks: readFileChunks,
     readdir(p) {
-      const names = fs.readdirSync(p);
+      const names = readNames(p);
       if (!filter) return names;
       return names.filter((name) => {
         const child = path.join(p, name);
-        return filter(child, fsEntryType(fs.lstatSync(child)));
+        return filter(child, fsEntryType(fs.lstatSync(fsp(child))));
       });
     },
-    readlink: (p) => fs.readlinkSync(p),
+    readlink: readLinkTarget,
   };
 }
 

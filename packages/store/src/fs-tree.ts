@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MError } from '@m/core';
-import { type PathFilter, fsEntryType, unsupportedFileType } from './fs-nar-source';
+import { type PathFilter, fsEntryType, fsp, readLinkTarget, readNames, unsupportedFileType } from './fs-nar-source';
 
 /** The canonical mtime of everything in the store (seconds since the epoch). */
 export const CANONICAL_MTIME = 1;
@@ -18,16 +18,16 @@ function ioError(e: unknown, what: string): MError {
  * inodes, so no extended attributes, ACLs, owners or setuid/setgid bits come along.
  */
 export function copyTree(src: string, dst: string, filter?: PathFilter): void {
-  const st = fs.lstatSync(src);
+  const st = fs.lstatSync(fsp(src));
   if (st.isFile()) {
-    fs.copyFileSync(src, dst); // keeps the mode bits; canonicalise() normalises them
+    fs.copyFileSync(fsp(src), fsp(dst)); // keeps the mode bits; canonicalise() normalises them
   } else if (st.isSymbolicLink()) {
-    fs.symlinkSync(fs.readlinkSync(src), dst);
+    fs.symlinkSync(fsp(readLinkTarget(src)), fsp(dst));
   } else if (st.isDirectory()) {
-    fs.mkdirSync(dst, 0o755);
-    for (const name of fs.readdirSync(src)) {
+    fs.mkdirSync(fsp(dst), 0o755);
+    for (const name of readNames(src)) {
       const child = path.join(src, name);
-      if (filter && !filter(child, fsEntryType(fs.lstatSync(child)))) continue;
+      if (filter && !filter(child, fsEntryType(fs.lstatSync(fsp(child))))) continue;
       copyTree(child, path.join(dst, name), filter);
     }
   } else {
@@ -61,20 +61,21 @@ function storeOwner(): { uid: number; gid: number } {
  * chown, which would otherwise keep them. Special files are refused.
  */
 export function canonicalise(p: string): void {
-  const st = fs.lstatSync(p);
+  const fp = fsp(p);
+  const st = fs.lstatSync(fp);
   const owner = storeOwner();
   if (owner.uid === 0 && (st.uid !== owner.uid || st.gid !== owner.gid) && (st.isDirectory() || st.isFile() || st.isSymbolicLink()))
-    fs.lchownSync(p, owner.uid, owner.gid);
+    fs.lchownSync(fp, owner.uid, owner.gid);
   if (st.isDirectory()) {
-    for (const name of fs.readdirSync(p)) canonicalise(path.join(p, name));
-    if ((st.mode & 0o7777) !== 0o555) fs.chmodSync(p, 0o555);
+    for (const name of readNames(p)) canonicalise(path.join(p, name));
+    if ((st.mode & 0o7777) !== 0o555) fs.chmodSync(fp, 0o555);
   } else if (st.isFile()) {
     const mode = st.mode & 0o100 ? 0o555 : 0o444;
-    if ((st.mode & 0o7777) !== mode) fs.chmodSync(p, mode);
+    if ((st.mode & 0o7777) !== mode) fs.chmodSync(fp, mode);
   } else if (!st.isSymbolicLink()) {
     throw unsupportedFileType(p);
   }
-  fs.lutimesSync(p, st.atime, CANONICAL_MTIME);
+  fs.lutimesSync(fp, st.atime, CANONICAL_MTIME);
 }
 
 /** Paths under `p` whose metadata is not canonical (empty when all is well). */
@@ -82,12 +83,12 @@ export function nonCanonicalEntries(p: string): string[] {
   const bad: string[] = [];
   const owner = storeOwner();
   const walk = (q: string) => {
-    const st = fs.lstatSync(q);
+    const st = fs.lstatSync(fsp(q));
     const mtime = Math.floor(st.mtimeMs / 1000);
     let ok = mtime === CANONICAL_MTIME && (owner.uid !== 0 || (st.uid === owner.uid && st.gid === owner.gid));
     if (st.isDirectory()) {
       ok &&= (st.mode & 0o7777) === 0o555;
-      for (const name of fs.readdirSync(q)) walk(path.join(q, name));
+      for (const name of readNames(q)) walk(path.join(q, name));
     } else if (st.isFile()) {
       ok &&= (st.mode & 0o7777) === 0o444 || (st.mode & 0o7777) === 0o555;
     } else if (!st.isSymbolicLink()) ok = false;
@@ -99,23 +100,23 @@ export function nonCanonicalEntries(p: string): string[] {
 
 /** Makes every directory under `p` writable by the owner (so the tree can be deleted or moved). */
 function makeWritable(p: string): void {
-  const st = fs.lstatSync(p);
+  const st = fs.lstatSync(fsp(p));
   if (!st.isDirectory()) return;
-  fs.chmodSync(p, 0o755);
-  for (const name of fs.readdirSync(p)) makeWritable(path.join(p, name));
+  fs.chmodSync(fsp(p), 0o755);
+  for (const name of readNames(p)) makeWritable(path.join(p, name));
 }
 
 /** Sum of the sizes of the files under `p` (0 if missing). */
 export function treeSize(p: string): number {
   let st: fs.Stats;
   try {
-    st = fs.lstatSync(p);
+    st = fs.lstatSync(fsp(p));
   } catch {
     return 0;
   }
   if (!st.isDirectory()) return st.size;
   let n = 0;
-  for (const name of fs.readdirSync(p)) n += treeSize(path.join(p, name));
+  for (const name of readNames(p)) n += treeSize(path.join(p, name));
   return n;
 }
 
