@@ -84,7 +84,7 @@ export function checkDb(l: Layout): DbState {
 }
 
 /** The error for a state that needs `m store verify --repair`. */
-export function dbStateError(l: Layout, state: DbState): MError {
+export function dbStateError(l: Layout, state: 'missing' | 'damaged' | 'incomplete'): MError {
   const file = l.dbFile;
   if (state === 'missing')
     return new MError('STORE_ERROR', `the store database '${file}' is missing, but the store '${l.root}' is not empty`, { hint: REPAIR_HINT });

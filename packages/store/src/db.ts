@@ -175,6 +175,12 @@ export function openDb(file: string): StoreDb {
 
 export const REPAIR_HINT = "run 'm store verify --repair' to rebuild it from the store's contents";
 
+/** True for the error `guard` makes of a damaged database file. */
+export function isCorruption(e: unknown): boolean {
+  const code = (e as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+  return e instanceof MError && typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB');
+}
+
 /** Turns SQLite's failures into MErrors that name the file and, for damage, the recovery command. */
 export function guard<T>(file: string, fn: () => T): T {
   try {

@@ -15,7 +15,7 @@ import {
   writeDerivation,
 } from './add';
 import { type Ctx, addTempRoot, makeTempDir, realPathOf, toStorePathOpt } from './context';
-import { type StoreDb, openDb } from './db';
+import { type StoreDb, isCorruption, openDb } from './db';
 import { checkDb, dbStateError, rebuildMarker, setAside } from './db-check';
 import { type GcOptions, type GcResult, addGcRoot, addIndirectRoot, findRoots, gc } from './gc';
 import { type Layout, ensureLayout, makeLayout } from './layout';
@@ -126,14 +126,14 @@ function openDatabase(layout: Layout, rebuildDatabase: boolean): { db: StoreDb; 
   let state = checkDb(layout);
   if (!rebuildDatabase) {
     if (state === 'missing' || state === 'damaged') throw dbStateError(layout, state);
-    if (exists(marker)) throw dbStateError(layout, 'ok');
+    if (exists(marker)) throw dbStateError(layout, 'incomplete');
     return { db: openDb(layout.dbFile), rebuild: false };
   }
   if (state === 'ok') {
     try {
       return { db: openDb(layout.dbFile), rebuild: exists(marker) };
     } catch (e) {
-      if (!(e instanceof MError && / is corrupt/.test(e.message))) throw e;
+      if (!isCorruption(e)) throw e;
       state = 'damaged';
     }
   }
