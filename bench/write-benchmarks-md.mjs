@@ -40,6 +40,7 @@ if (existsSync(drvResults)) {
       `| ${w.name} | ${cell(w.description)} | ${w.m.medianMs} | ${w.nix.medianMs} | ${verdict(w.timeRatio, d.targets.time)} | ${w.m.peakMB} | ${w.nix.peakMB} | ${verdict(w.memoryRatio, d.targets.memory)} | ${w.sameDrvPaths ? 'yes' : 'no'} |`),
     '',
   );
+  // The analysis of these rows is prose kept next to the script, not generated.
   if (existsSync(join(root, 'bench/drv-notes.md'))) lines.push(readFileSync(join(root, 'bench/drv-notes.md'), 'utf8').trimEnd(), '');
 }
 const imageResults = join(root, 'bench/image-results.json');
