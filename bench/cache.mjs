@@ -35,6 +35,8 @@ try {
 
   const build = m(['build', '--no-out-link', '-Q', '--store', join(work, 'A'), '-E', expr]);
   const outs = build.stdout.trim().split('\n');
+  // The floor of every run below: evaluating and instantiating the expression, nothing to build.
+  const noop = m(['build', '--no-out-link', '-Q', '--store', join(work, 'A'), '-E', expr]);
   const cache = join(work, 'cache');
   const copy = m(['copy', '--store', join(work, 'A'), '--to', `file://${cache}`, '--secret-key-file', secretFile, ...outs]);
   const fromFile = m(['build', '--no-out-link', '-Q', '--store', join(work, 'B'), '-E', expr, '--substituters', `file://${cache}`, '--trusted-public-keys', pub]);
@@ -59,6 +61,7 @@ try {
     paths: n,
     buildS: build.s,
     built: count(build.stderr, /^building '/),
+    noopS: noop.s,
     copyToFileS: copy.s,
     substituteFileS: fromFile.s,
     substituteFileBuilt: count(fromFile.stderr, /^building '/),
@@ -71,6 +74,7 @@ try {
   report.speedupHttp = Math.round((report.buildS / report.substituteHttpS) * 10) / 10;
   writeFileSync(join(root, 'bench/cache-results.json'), JSON.stringify(report, null, 2) + '\n');
   console.log(`build ${n} derivations                ${report.buildS} s (${report.built} built)`);
+  console.log(`again, all valid (eval + instantiate) ${report.noopS} s`);
   console.log(`m copy --to file:// (xz, signed)      ${report.copyToFileS} s`);
   console.log(`substitute from file:// cache         ${report.substituteFileS} s (${report.substituteFileCopied} copied, ${report.substituteFileBuilt} built) = ${report.speedupFile}× faster`);
   console.log(`substitute from m serve (HTTP)        ${report.substituteHttpS} s (${report.substituteHttpCopied} copied, ${report.substituteHttpBuilt} built) = ${report.speedupHttp}× faster`);

@@ -96,6 +96,7 @@ if (existsSync(cacheResults)) {
     '| measure | s |',
     '|---|---:|',
     `| build ${c.paths} derivations (${c.built} built) | ${c.buildS} |`,
+    `| the same again, all outputs valid (evaluation and instantiation only: the floor of every row) | ${c.noopS} |`,
     `| \`m copy --to file://\` of the ${c.paths} outputs (xz, signed) | ${c.copyToFileS} |`,
     `| substitute from the file:// cache (${c.substituteFileCopied} copied, ${c.substituteFileBuilt} built) | ${c.substituteFileS} (${c.speedupFile}× faster than building) |`,
     `| substitute from \`m serve\` over HTTP (${c.substituteHttpCopied} copied, ${c.substituteHttpBuilt} built) | ${c.substituteHttpS} (${c.speedupHttp}× faster than building) |`,

@@ -46,10 +46,30 @@ function splitUrl(raw: string): { base: string; params: Map<string, string> } {
   return { base, params };
 }
 
+/**
+ * File names inside a cache come from narinfos (URL:), i.e. from the cache itself: only plain
+ * relative names are followed, never `..`, absolute paths or other schemes.
+ */
+function checkRel(url: string, rel: string): void {
+  if (rel === '' || rel.startsWith('/') || rel.includes('\\') || rel.includes('\0') || /^[a-z][a-z0-9+.-]*:/i.test(rel) || rel.split('/').some((s) => s === '..' || s === '.' || s === ''))
+    throw new MError('STORE_ERROR', `binary cache '${url}' names an invalid file '${rel}'`);
+}
+
+function guarded(t: CacheTransport): CacheTransport {
+  return {
+    url: t.url,
+    params: t.params,
+    get: (rel) => (checkRel(t.url, rel), t.get(rel)),
+    getStream: (rel) => (checkRel(t.url, rel), t.getStream(rel)),
+    has: (rel) => (checkRel(t.url, rel), t.has(rel)),
+    put: (rel, data, type) => (checkRel(t.url, rel), t.put(rel, data, type)),
+  };
+}
+
 export function openTransport(rawUrl: string, opts: TransportOptions = {}): CacheTransport {
   const { base, params } = splitUrl(rawUrl);
-  if (base.startsWith('file://')) return fileTransport(base, params);
-  if (base.startsWith('http://') || base.startsWith('https://')) return httpTransport(base, params, opts);
+  if (base.startsWith('file://')) return guarded(fileTransport(base, params));
+  if (base.startsWith('http://') || base.startsWith('https://')) return guarded(httpTransport(base, params, opts));
   throw new MError('BAD_ARGUMENT', `don't know how to open Nix store with URI '${rawUrl}'`, {
     hint: 'm supports file:///DIR and http(s)://HOST/PATH binary caches',
   });
