@@ -13,6 +13,11 @@ function formatError(msg: string): MError {
   return new MError('STORE_ERROR', msg);
 }
 
+/** Undoes ATerm escapes left to right, as Nix's parseString reads them. */
+function unescape(raw: string): string {
+  return raw.replace(/\\([\s\S])/g, (_m, c: string) => (c === 'n' ? '\n' : c === 'r' ? '\r' : c === 't' ? '\t' : c));
+}
+
 function createReader(text: string) {
   let pos = 0;
   const expect = (s: string): void => {
@@ -34,22 +39,20 @@ function createReader(text: string) {
   /** Nix's parseString: `\n`, `\r`, `\t` and `\<c>` (= c) escapes, up to the closing quote. */
   const readString = (): string => {
     expect('"');
-    let parts: string[] | undefined;
-    let start = pos;
+    const start = pos;
+    let escaped = false;
     for (;;) {
       const quote = find('"', pos);
       if (quote === Infinity) throw formatError('unexpected end of derivation');
       const bs = find('\\', pos);
       if (bs > quote) {
         pos = quote + 1;
-        if (parts === undefined) return text.slice(start, quote);
-        parts.push(text.slice(start, quote));
-        return parts.join('');
+        const raw = text.slice(start, quote);
+        return escaped ? unescape(raw) : raw;
       }
       if (bs + 1 >= text.length) throw formatError('unexpected end of derivation');
-      const e = text[bs + 1]!;
-      (parts ??= []).push(text.slice(start, bs), e === 'n' ? '\n' : e === 'r' ? '\r' : e === 't' ? '\t' : e);
-      pos = start = bs + 2;
+      escaped = true;
+      pos = bs + 2;
     }
   };
   /** Consumes ',' (→ false: more items) or ']' (→ true: list ended). */
