@@ -27,9 +27,9 @@ describe.skipIf(!mIsBuilt())('faults: SIGKILL during builds', () => {
   const marker = `m-fault-kill-${process.pid}`;
   afterAll(() => removeWork(w));
 
-  const LEAVES = 8;
+  const LEAVES = 6;
 
-  /** Round `k`: eight derivations writing a few files, and one that depends on all of them. */
+  /** Round `k`: six derivations writing a few files, and one that depends on all of them. */
   function roundExpr(k: number): string {
     const leaf = (i: number) =>
       `l${i} = p { name = "r${k}-l${i}"; script = ": ${marker}; mkdir -p $out/d; for n in 1 2 3 4 5 6 7 8; do echo ${k}-${i}-$n > $out/d/f$n; done"; };`;
@@ -52,18 +52,19 @@ describe.skipIf(!mIsBuilt())('faults: SIGKILL during builds', () => {
         // Mostly while building (from registration of one output to the start of the next),
         // sometimes still evaluating.
         if (random() < 0.85) await until(() => /^building '/m.test(p.stderr()) || p.child.exitCode !== null, 60_000, 'a build to start');
-        await sleep(random() * 1500);
+        await sleep(random() * 2500);
         p.child.kill('SIGKILL');
         const r = await p.done;
         started += (r.stderr.match(/^building '/gm) ?? []).length;
       };
-      while (started < 100 && rounds < 40) {
+      const t0 = Date.now();
+      while (started < 100 && Date.now() - t0 < 110_000) {
         const k = rounds++;
         const file = `r${k}.nix`;
         fs.writeFileSync(path.join(w, file), roundExpr(k));
         files.push(file);
         // Every third round, a second process races for the same derivations.
-        const procs = [0, 1].slice(0, k % 3 === 0 ? 2 : 1).map(() => startM(['build', '-j', '4', file, '--no-out-link'], { cwd: w, store }));
+        const procs = [0, 1].slice(0, k % 3 === 0 ? 2 : 1).map(() => startM(['build', '-j', '6', file, '--no-out-link'], { cwd: w, store }));
         await Promise.all(procs.map(killAtRandom));
       }
       process.stdout.write(`faults-kill: ${started} builds started and killed at random points in ${rounds} rounds\n`);
@@ -74,7 +75,7 @@ describe.skipIf(!mIsBuilt())('faults: SIGKILL during builds', () => {
       expect(v.code, v.stderr).toBe(0);
       expect(v.stderr).not.toMatch(/error/);
 
-      const all = await runM(['build', '-j', '4', ...files, '--no-out-link'], { cwd: w, store, timeoutMs: 170_000 });
+      const all = await runM(['build', '-j', '6', ...files, '--no-out-link'], { cwd: w, store, timeoutMs: 170_000 });
       expect(all.code, all.stderr).toBe(0);
       const outs = all.stdout.trim().split('\n');
       expect(outs).toHaveLength(files.length);

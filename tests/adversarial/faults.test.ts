@@ -36,9 +36,9 @@ describe.skipIf(!mIsBuilt())('faults: gc and running builds', () => {
       'makes/dep/main.nix': `{ makeDerivation, ... }: makeDerivation { name = "dep"; builder = "echo dep-content > $out"; }`,
       'makes/slow/main.nix': `{ makeDerivation, outputs, ... }: makeDerivation {
         name = "slow"; env.envDep = outputs."/dep";
-        builder = "sleep 4; cat $envDep > $out"; }`,
+        builder = "sleep 10; cat $envDep > $out"; }`,
       'makes/run/main.nix': `{ makeScript, outputs, ... }: makeScript {
-        name = "run"; entrypoint = "sleep 4; cat \${outputs."/dep"}"; }`,
+        name = "run"; entrypoint = "sleep 10; cat \${outputs."/dep"}"; }`,
     };
     for (const [rel, text] of Object.entries(makes)) {
       fs.mkdirSync(path.dirname(path.join(project, rel)), { recursive: true });
@@ -54,16 +54,17 @@ describe.skipIf(!mIsBuilt())('faults: gc and running builds', () => {
       fs.writeFileSync(
         path.join(w, 'ab.nix'),
         `let p = import ./probe.nix; a = p { name = "a"; script = "echo A > $out"; };
-         in { inherit a; b = p { name = "b"; script = "sleep 4; cat \${a} > $out"; }; }`,
+         in { inherit a; b = p { name = "b"; script = "sleep 10; cat \${a} > $out"; }; }`,
       );
       const a = await run(['build', 'ab.nix', '-A', 'a', '--no-out-link']);
       expect(a.code).toBe(0);
       const aPath = a.stdout.trim();
       const b = startM(['build', 'ab.nix', '-A', 'b', '--no-out-link'], { cwd: w, store });
       await until(() => /building '.*-b\.drv'/.test(b.stderr()), 30_000, 'b to start building');
-      await sleep(1500);
+      await sleep(1000);
       const gc = await run(['store', 'gc']);
       expect(gc.code).toBe(0);
+      expect(b.child.exitCode, 'b must still be building when gc is done').toBe(null);
       expect(gc.stderr).not.toContain(`deleting '${aPath}'`);
       const rb = await b.done;
       expect(rb.stderr).not.toMatch(/not valid/);
@@ -85,6 +86,7 @@ describe.skipIf(!mIsBuilt())('faults: gc and running builds', () => {
       await until(() => /building slow/.test(slow.stderr()), 60_000, '/slow to start building');
       await sleep(1000);
       expect((await run(['store', 'gc'])).code).toBe(0);
+      expect(slow.child.exitCode, '/slow must still be building when gc is done').toBe(null);
       const rs = await slow.done;
       expect(rs.code).toBe(0);
       expect(fs.readFileSync(path.join(store, path.basename(rs.stdout.trim())), 'utf8')).toBe('dep-content\n');
@@ -96,6 +98,7 @@ describe.skipIf(!mIsBuilt())('faults: gc and running builds', () => {
       await sleep(1000);
       const gc = await run(['store', 'gc']);
       expect(gc.code).toBe(0);
+      expect(prog.child.exitCode, '/run must still be running when gc is done').toBe(null);
       const rr = await prog.done;
       expect(rr.code).toBe(0);
       expect(rr.stdout).toContain('dep-content');
