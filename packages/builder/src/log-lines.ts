@@ -1,12 +1,12 @@
 /**
- * Splits a build's output byte stream into lines in linear time and bounded memory: a line longer
- * than `maxLine` UTF-16 code units is delivered in pieces of at most that length (never splitting
- * a surrogate pair). Bytes are decoded as UTF-8 (invalid sequences become U+FFFD); '\n' ends a
- * line and is not included.
+ * Splits a build's output byte stream into lines in linear time and bounded memory. Lines are
+ * cut on bytes ('\n', not included) and only then decoded as UTF-8 (invalid sequences become
+ * U+FFFD). A line longer than `maxLine` bytes is delivered in pieces of at most that many bytes,
+ * cut before a UTF-8 continuation byte where possible, so no more than `maxLine` bytes of an
+ * unfinished line are ever held.
  */
-import { StringDecoder } from 'node:string_decoder';
 
-/** Longest line kept in memory or passed to `onLog` (longer ones arrive in pieces). */
+/** Longest line, in bytes, kept in memory or passed to `onLog` (longer ones arrive in pieces). */
 export const MAX_LOG_LINE = 64 * 1024;
 
 export interface LineSplitter {
@@ -15,57 +15,49 @@ export interface LineSplitter {
   end(): void;
 }
 
+const NL = 0x0a;
+
 export function createLineSplitter(onLine: (line: string) => void, maxLine = MAX_LOG_LINE): LineSplitter {
-  const decoder = new StringDecoder('utf8');
-  /** The current line so far, as pieces (joined only when the line ends or grows too long). */
-  let pieces: string[] = [];
+  /** Bytes of the current, unfinished line (copies: never views of the caller's chunks). */
+  let pieces: Buffer[] = [];
   let pending = 0;
 
-  const emitLong = (s: string): string => {
-    let i = 0;
-    while (s.length - i > maxLine) {
-      let cut = i + maxLine;
-      const c = s.charCodeAt(cut - 1);
-      if (c >= 0xd800 && c <= 0xdbff) cut--;
-      onLine(s.slice(i, cut));
-      i = cut;
-    }
-    return s.slice(i);
-  };
-
-  const append = (s: string): void => {
-    if (s === '') return;
-    pieces.push(s);
-    pending += s.length;
-    if (pending <= maxLine) return;
-    const rest = emitLong(pieces.join(''));
-    pieces = rest === '' ? [] : [rest];
-    pending = rest.length;
-  };
-
-  const finishLine = (last: string): void => {
-    const line = pieces.length === 0 ? last : pieces.join('') + last;
+  const emit = (tail: Buffer): void => {
+    const line = pieces.length === 0 ? tail : Buffer.concat([...pieces, tail]);
     pieces = [];
     pending = 0;
-    onLine(line.length > maxLine ? emitLong(line) : line);
-  };
-
-  const feed = (s: string): void => {
-    let start = 0;
-    for (;;) {
-      const nl = s.indexOf('\n', start);
-      if (nl < 0) break;
-      finishLine(s.slice(start, nl));
-      start = nl + 1;
-    }
-    append(start === 0 ? s : s.slice(start));
+    onLine(line.toString('utf8'));
   };
 
   return {
-    write: (chunk) => feed(decoder.write(chunk as Buffer)),
+    write(data) {
+      const chunk = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+      let start = 0;
+      for (;;) {
+        const nl = chunk.indexOf(NL, start);
+        const end = nl < 0 ? chunk.length : nl;
+        // The line is too long: deliver it in pieces of maxLine bytes.
+        while (pending + (end - start) > maxLine) {
+          const full = start + (maxLine - pending);
+          let cut = full;
+          while (cut > start && (chunk[cut]! & 0xc0) === 0x80) cut--;
+          if (cut === start && pending === 0) cut = full;
+          emit(chunk.subarray(start, cut));
+          start = cut;
+        }
+        if (nl < 0) {
+          if (end > start) {
+            pieces.push(Buffer.from(chunk.subarray(start, end)));
+            pending += end - start;
+          }
+          return;
+        }
+        emit(chunk.subarray(start, end));
+        start = nl + 1;
+      }
+    },
     end() {
-      feed(decoder.end());
-      if (pending > 0) finishLine('');
+      if (pending > 0) emit(Buffer.alloc(0));
     },
   };
 }
