@@ -15,6 +15,7 @@
  * `sources` lookup (or a `source` text carried by the position itself).
  */
 import { readFileSync } from 'node:fs';
+import { fromUtf8 } from '@m/nix-compat';
 
 export interface RenderPos {
   file: string;
@@ -51,7 +52,7 @@ function isPseudoOrigin(file: string): boolean {
 
 function defaultReadFile(path: string): string | undefined {
   try {
-    return readFileSync(path, 'latin1');
+    return fromUtf8(readFileSync(path)); // the source's bytes, as Nix prints them
   } catch {
     return undefined;
   }

@@ -12,7 +12,6 @@
  * valid sequence together: use `joinStrings` (or check `seamNeedsNormalise`) where strings are
  * concatenated.
  */
-const encoder = new TextEncoder();
 const strictDecoder = new TextDecoder('utf-8', { fatal: true });
 
 export type BytesLike = string | Uint8Array;
@@ -27,8 +26,10 @@ const isWellFormed: (s: string) => boolean =
 
 /** The bytes of a string; escaped bytes (lone U+DC80..U+DCFF) become the raw byte. */
 export function utf8(s: string): Uint8Array {
-  if (isWellFormed(s)) return encoder.encode(s);
-  return encodeEscaped(s);
+  if (!isWellFormed(s)) return encodeEscaped(s);
+  // Buffer.from is several times faster than TextEncoder on short strings; return a plain view
+  const b = Buffer.from(s, 'utf8');
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }
 
 function encodeEscaped(s: string): Uint8Array {
@@ -158,6 +159,7 @@ export function toBytes(data: BytesLike): Uint8Array {
 
 /** The number of bytes of `s` (builtins.stringLength). */
 export function byteLength(s: string): number {
+  if (isWellFormed(s)) return Buffer.byteLength(s, 'utf8');
   let n = s.length;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
