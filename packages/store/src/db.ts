@@ -142,6 +142,8 @@ export interface StoreDb {
   write<T>(fn: () => T): T;
   /** Runs `fn` in a read transaction (consistent snapshot). */
   read<T>(fn: () => T): T;
+  /** SQLite's `PRAGMA quick_check` over the whole file: true when it finds nothing wrong. */
+  quickCheck(): boolean;
   close(): void;
 }
 
@@ -169,6 +171,7 @@ export function openDb(file: string): StoreDb {
     write: (fn) =>
       db.inTransaction ? db.transaction(fn)() : guard(file, () => retryBusy(() => db.transaction(fn).immediate())),
     read: (fn) => (db.inTransaction ? fn() : guard(file, () => retryBusy(() => db.transaction(fn).deferred()))),
+    quickCheck: () => guard(file, () => db.pragma('quick_check', { simple: true })) === 'ok',
     close: () => db.close(),
   };
 }

@@ -131,11 +131,14 @@ function openDatabase(layout: Layout, rebuildDatabase: boolean): { db: StoreDb; 
   }
   if (state === 'ok') {
     try {
-      return { db: openDb(layout.dbFile), rebuild: exists(marker) };
+      const db = openDb(layout.dbFile);
+      // Damage anywhere in the file (not only where opening looks) is repaired by a rebuild.
+      if (db.quickCheck()) return { db, rebuild: exists(marker) };
+      db.close();
     } catch (e) {
       if (!isCorruption(e)) throw e;
-      state = 'damaged';
     }
+    state = 'damaged';
   }
   if (state === 'missing' || state === 'damaged') {
     fs.writeFileSync(marker, '');

@@ -100,6 +100,27 @@ describe('a lost database', () => {
     expect(g.gc().deleted).toEqual(unrooted);
     g.close();
   });
+
+  test('damage that opening does not see (an index page) is a clean error, and --repair rebuilds', () => {
+    const root = path.join(work, 'index');
+    const { all } = populate(root);
+    const db = path.join(root, '.m', 'db.sqlite');
+    const fd = fs.openSync(db, 'r+');
+    const header = Buffer.alloc(100);
+    fs.readSync(fd, header, 0, 100, 0);
+    const pageSize = header.readUInt16BE(16);
+    fs.writeSync(fd, Buffer.alloc(pageSize, 0xa5), 0, pageSize, 2 * pageSize); // page 3: the index on path
+    fs.closeSync(fd);
+    const s = openStore({ root });
+    expect(() => all.map((p) => s.isValid(p))).toThrow(`the store database '${db}' is corrupt`);
+    s.close();
+    const r = openStore({ root, rebuildDatabase: true });
+    expect(r.verify({ repair: true }).rebuilt).toEqual(all);
+    r.close();
+    const g = openStore({ root });
+    expect(all.every((p) => g.isValid(p))).toBe(true);
+    g.close();
+  });
 });
 
 describe('reference scanning', () => {
