@@ -171,6 +171,22 @@ describe.skipIf(!mIsBuilt())('faults: SIGINT and SIGTERM', () => {
 
   attempt(
     'fault',
+    'SIGINT while m build evaluates (after writing to the store): exit 130, nothing left behind',
+    async () => {
+      const heavy = `builtins.foldl' (a: b: a + b) 0 (builtins.genList (i: i) 20000000)`;
+      const expr = `let early = builtins.toFile "early-${marker}" "x"; in builtins.seq early ((import ./probe.nix) { name = "late"; script = "echo \${toString (${heavy})} > $out"; })`;
+      const p = startM(['build', '-E', expr, '--no-out-link'], { cwd: w, store });
+      await until(() => metaEntries(store, 'temproots').length > 0 || p.child.exitCode !== null, 60_000, 'the evaluation to write to the store');
+      p.child.kill('SIGINT');
+      const r = await p.done;
+      expect(r.code).toBe(130);
+      await clean();
+    },
+    90_000,
+  );
+
+  attempt(
+    'fault',
     'SIGTERM while m build builds: exit 143, no child process, nothing held in the store',
     async () => {
       const p = startM(['build', '-E', `(import ./probe.nix) { name = "term"; script = ": ${marker}; sleep 60 & sleep 60"; }`, '--no-out-link'], { cwd: w, store });
