@@ -79,6 +79,22 @@ describe('special files in build outputs', () => {
   });
 });
 
+describe('special files in sources', () => {
+  attempt('fault', 'builtins.path over a directory holding a FIFO fails promptly with Nix\'s message', async () => {
+    const src = path.join(work.dir, 'src-with-fifo');
+    fs.mkdirSync(src);
+    fs.writeFileSync(path.join(src, 'a'), 'a');
+    expect(spawnSync('mkfifo', [path.join(src, 'fifo')]).status).toBe(0);
+    const expr = `builtins.path { path = ${src}; }`;
+    for (const args of [['instantiate', '--eval', '-E', expr], ['build', '--store', path.join(work.dir, 'src-store'), '--no-out-link', '-E', `derivation { name = "x"; system = "x86_64-linux"; builder = "/bin/sh"; args = [ "-c" "cp \${${expr}}/a $out" ]; }`]]) {
+      const r = await runM(work, args, { timeoutMs: 30_000 });
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toContain(`error: file '${src}/fifo' has an unsupported type`);
+      expect(hasJsStackTrace(r.stderr)).toBe(false);
+    }
+  }, 70_000);
+});
+
 describe('newline-free logs', () => {
   attempt('fault', '40 MB of log without a newline costs m well under a second and ends in the error tail', async () => {
     const store = path.join(work.dir, 'log-store-3');

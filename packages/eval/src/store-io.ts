@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
+import { MError } from '@m/core';
 import {
   compareUtf8,
   computeStorePathForText,
@@ -38,6 +39,8 @@ function fsNarSource(filter?: (p: string, t: FileType) => boolean): NarSource {
   return {
     lstat(p) {
       const st = fs.lstatSync(fsPath(p));
+      // Devices, FIFOs and sockets are refused before anything opens them (a FIFO would block).
+      if (!st.isSymbolicLink() && !st.isDirectory() && !st.isFile()) throw new MError('IO_ERROR', `file '${p}' has an unsupported type`);
       const type = st.isSymbolicLink() ? 'symlink' : st.isDirectory() ? 'directory' : 'regular';
       return { type, executable: (st.mode & 0o100) !== 0, size: st.size };
     },
