@@ -6,24 +6,18 @@
  * before anything is registered; a mismatch is an error. A cache that cannot be reached is
  * marked down after its first failure and not asked again by this substituter.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { MError, isMError } from '@m/core';
 import {
   type NarInfo,
   type PublicKey,
-  hashEquals,
-  narDecode,
   narInfoFileName,
   parseCacheInfo,
-  parseHash,
   parseNarInfo,
   pathFingerprint,
-  printHash,
   verifyDetached,
 } from '@m/nix-compat';
-import { type Store, hashPath } from '@m/store';
-import { type Compression, decompressNar } from './compression';
+import type { Store } from '@m/store';
+import { importNar } from './import-nar';
 import { runInDependencyOrder } from './schedule';
 import { type CacheTransport, isUnreachable, openTransport } from './transport';
 
@@ -69,12 +63,6 @@ interface Cache {
 interface Found {
   info: NarInfo;
   cache: Cache;
-}
-
-function hashMismatch(what: string, p: string, specified: string, got: string): MError {
-  return new MError('STORE_ERROR', `${what} mismatch importing path '${p}';\n  specified: ${specified}\n  got:       ${got}`, {
-    hint: 'the binary cache served data that does not match its narinfo; nothing was registered',
-  });
 }
 
 const SUPPORTED = new Set(['xz', 'zstd', 'none']);
@@ -156,45 +144,11 @@ export function createSubstituter(opts: SubstituterOptions): Substituter {
   };
 
   const fetchOne = async ({ info, cache }: Found): Promise<void> => {
-    const p = info.storePath;
-    opts.onEvent?.({ type: 'copying', path: p, from: cache.transport.url });
-    const tmp = store.makeTempDir();
-    try {
-      const stream = await cache.transport.getStream(info.url);
-      if (stream === undefined)
-        throw new MError('STORE_ERROR', `file '${info.url}' does not exist in binary cache '${cache.transport.url}'`);
-      const narFile = path.join(tmp, 'nar');
-      const { input, output } = await decompressNar(info.compression as Compression, stream, narFile, info.narSize).catch((e: unknown) => {
-        if (!isMError(e)) throw e;
-        throw new MError('STORE_ERROR', `${e.message}, importing path '${p}' from '${cache.transport.url}'`, {
-          hint: 'nothing was registered',
-        });
-      });
-      if (info.fileHash !== undefined && !hashEquals(parseHash(info.fileHash), input.hash))
-        throw hashMismatch('file hash', p, info.fileHash, printHash(input.hash, 'base32', true));
-      if (info.fileSize !== undefined && info.fileSize !== input.size)
-        throw hashMismatch('file size', p, String(info.fileSize), String(input.size));
-      const expected = parseHash(info.narHash);
-      if (!hashEquals(expected, output.hash))
-        throw hashMismatch('hash', p, info.narHash, printHash(output.hash, 'base32', true));
-      if (info.narSize !== output.size) throw hashMismatch('NAR size', p, String(info.narSize), String(output.size));
-
-      const staged = path.join(tmp, 'x');
-      unpackNar(narFile, staged);
-      const actual = hashPath(staged);
-      if (!hashEquals(expected, actual.hash)) throw hashMismatch('hash', p, info.narHash, printHash(actual.hash, 'base32', true));
-
-      const release = store.lockPaths([p]);
-      try {
-        if (store.isValid(p)) return;
-        store.registerOutputs([{ path: p, references: info.references, deriver: info.deriver, ca: info.ca, from: staged }]);
-      } finally {
-        release();
-      }
-      copied.push(p);
-    } finally {
-      fs.rmSync(tmp, { recursive: true, force: true });
-    }
+    opts.onEvent?.({ type: 'copying', path: info.storePath, from: cache.transport.url });
+    const stream = await cache.transport.getStream(info.url);
+    if (stream === undefined)
+      throw new MError('STORE_ERROR', `file '${info.url}' does not exist in binary cache '${cache.transport.url}'`);
+    if (await importNar(store, info, stream, cache.transport.url)) copied.push(info.storePath);
   };
 
   return {
@@ -242,28 +196,4 @@ export function createSubstituter(opts: SubstituterOptions): Substituter {
       return missing;
     },
   };
-}
-
-/** Writes the NAR in `narFile` out as a file tree at `dest` (which must not exist). */
-export function unpackNar(narFile: string, dest: string): void {
-  const chunks = function* (): Generator<Uint8Array> {
-    const fd = fs.openSync(narFile, 'r');
-    try {
-      for (;;) {
-        // A fresh buffer per chunk: the decoder keeps unread bytes of the previous chunk.
-        const buf = Buffer.allocUnsafe(1 << 20);
-        const n = fs.readSync(fd, buf, 0, buf.length, null);
-        if (n === 0) break;
-        yield buf.subarray(0, n);
-      }
-    } finally {
-      fs.closeSync(fd);
-    }
-  };
-  for (const e of narDecode(chunks())) {
-    const target = dest + e.path;
-    if (e.type === 'directory') fs.mkdirSync(target, { mode: 0o755 });
-    else if (e.type === 'symlink') fs.symlinkSync(e.target, target);
-    else fs.writeFileSync(target, e.contents, { mode: e.executable ? 0o755 : 0o644, flag: 'wx' });
-  }
 }

@@ -168,8 +168,12 @@ function httpTransport(url: string, params: Map<string, string>, opts: Transport
     async put(rel, data, contentType) {
       const body = Buffer.isBuffer(data) ? data : await fs.promises.readFile(data.file);
       const res = await request(rel, { method: 'PUT', body, headers: { 'content-type': contentType } });
-      await res.arrayBuffer().catch(() => undefined);
-      if (!res.ok) throw failed(rel, res, 'upload');
+      const reply = await res.text().catch(() => '');
+      if (!res.ok) {
+        const e = failed(rel, res, 'upload');
+        const why = reply.trim().split('\n')[0]?.slice(0, 200);
+        throw why ? new MError('IO_ERROR', `${e.message}: ${why}`) : e;
+      }
     },
   };
 }

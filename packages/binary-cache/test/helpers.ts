@@ -76,9 +76,9 @@ export interface Served {
 }
 
 /** `m serve` on a free port of 127.0.0.1; resolves once it prints its URL. */
-export function mServe(store: string, args: string[] = []): Promise<Served> {
+export function mServe(store: string, args: string[] = [], env: Record<string, string> = {}): Promise<Served> {
   return new Promise((resolve, reject) => {
-    const child = spawn(M_BIN, ['serve', '--store', store, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(M_BIN, ['serve', '--store', store, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let out = '';
     let err = '';
     child.stdout!.on('data', (d) => {

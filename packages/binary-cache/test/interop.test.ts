@@ -121,6 +121,33 @@ describe.skipIf(!hasNix || !mIsBuilt())('m and Nix 2.8 exchange paths through bi
     }
   });
 
+  it("Nix uploads into m serve --writable over HTTP PUT, checked against Nix's key", async () => {
+    const dir = path.join(work, 'nix-upload');
+    fs.mkdirSync(dir);
+    await run('nix-store', ['--generate-binary-cache-key', 'nix-up-1', path.join(dir, 'sec'), path.join(dir, 'pub')]);
+    const pub = fs.readFileSync(path.join(dir, 'pub'), 'utf8').trim();
+    const tag = nonce();
+    const inst = await run('nix-instantiate', ['--read-write-mode', '--eval', '-E', `builtins.toFile "up-${tag}" "\${builtins.toFile "updep-${tag}" "${tag}"}"`]);
+    const top = JSON.parse(inst.stdout.trim()) as string;
+    const dep = (await run('nix-store', ['-q', '--references', top])).stdout.trim();
+    nixPaths.push(top, dep);
+    const store = path.join(dir, 'store');
+    const served = await mServe(store, ['--writable', '--trusted-public-keys', pub]);
+    try {
+      // Unsigned: refused by the server, nothing imported.
+      const unsigned = await run('nix', ['--extra-experimental-features', 'nix-command', 'copy', '--to', served.url, dep]);
+      expect(unsigned.code).not.toBe(0);
+      expect(unsigned.stderr).toContain('403');
+      expect(info(store, dep)).toBeUndefined();
+      const cp = await run('nix', ['--extra-experimental-features', 'nix-command', 'copy', '--to', `${served.url}?secret-key=${dir}/sec`, top]);
+      expect(cp.code, cp.stderr).toBe(0);
+    } finally {
+      served.stop();
+    }
+    for (const p of [top, dep]) expect(info(store, p)!.narHash).toBe((await run('nix-store', ['-q', '--hash', p])).stdout.trim());
+    expect(info(store, top)!.references).toEqual([dep]);
+  });
+
   it.each(['xz', 'zstd'])('m substitutes from a cache written by nix copy --to file:// with a Nix key (%s)', async (compression) => {
     const dir = path.join(work, `nix-${compression}`);
     fs.mkdirSync(dir);

@@ -81,6 +81,29 @@ describe.skipIf(!mIsBuilt())('m build substitutes before building', () => {
     expect(buildLines(u.stderr)).toHaveLength(3);
   });
 
+  it('m copy --to an m serve --writable (token, signatures), which a third store then substitutes from', async () => {
+    const storeW = path.join(work, 'W');
+    const served = await mServe(storeW, ['--writable', '--trusted-public-keys', keys.pub], { M_SERVE_TOKEN: 'tok-1' });
+    try {
+      const wrongToken = await m(storeA, ['copy', '--to', served.url, '--secret-key-file', keys.secretFile, top], { M_CACHE_TOKEN: 'nope' });
+      expect(wrongToken.code).toBe(1);
+      expect(wrongToken.stderr).toContain('HTTP error 401 (Unauthorized): a valid token is required to upload');
+      const unsigned = await m(storeA, ['copy', '--to', served.url, top], { M_CACHE_TOKEN: 'tok-1' });
+      expect(unsigned.code).toBe(1);
+      expect(unsigned.stderr).toContain('no valid signature by a trusted key');
+      const ok = await m(storeA, ['copy', '--to', served.url, '--secret-key-file', keys.secretFile, top], { M_CACHE_TOKEN: 'tok-1' });
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(valid(storeW, top)).toBe(true);
+      const storeD = path.join(work, 'D-from-W');
+      const r = await m(storeD, ['build', '--no-out-link', '-E', expr, '--substituters', served.url, '--trusted-public-keys', keys.pub]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(buildLines(r.stderr)).toEqual([]);
+      expect(copyLines(r.stderr)).toHaveLength(3);
+    } finally {
+      served.stop();
+    }
+  });
+
   it('a tampered NAR fails the build with a clear error; --fallback builds instead', async () => {
     const cache = path.join(work, 'bad-cache');
     const cp = await m(storeA, ['copy', '--to', `file://${cache}?compression=none`, '--secret-key-file', keys.secretFile, top]);

@@ -12,6 +12,7 @@ import {
   pushPaths,
   readSecretKeyFile,
   serveStore,
+  type WritableOptions,
 } from '@m/binary-cache';
 import { generateSecretKey, parseSecretKey, printPublicKey, printSecretKey, toPublicKey } from '@m/nix-compat';
 import type { Store } from '@m/store';
@@ -172,15 +173,21 @@ export async function runKeyCommand(ctx: CommandContext): Promise<number> {
 }
 
 const SERVE_HELP = `Usage: m serve [--port N] [--listen-address ADDR] [--secret-key-file FILE] [--store DIR]
+               [--writable [--trusted-public-keys 'K…' | --no-require-sigs]]
 
-Serve the local store as a read-only Nix binary cache over HTTP (like nix-serve) until
-interrupted. Prints the cache's URL on standard output. Narinfos are signed with FILE
-(default: $M_SECRET_KEY_FILE) when given. Defaults: 127.0.0.1, a free port.
+Serve the local store as a Nix binary cache over HTTP (like nix-serve) until interrupted. Prints
+the cache's URL on standard output. Narinfos are signed with FILE (default: $M_SECRET_KEY_FILE)
+when given. Defaults: 127.0.0.1, a free port, read-only.
+
+With --writable, uploads (HTTP PUT, as 'nix copy --to http://…' and 'm copy --to http://…' send
+them) are verified and imported into the store: each narinfo must be signed by one of the
+trusted keys (default: $M_TRUSTED_PUBLIC_KEYS); when $M_SERVE_TOKEN is set, uploads must carry
+it as a bearer token.
 `;
 
 export async function runServeCommand(ctx: CommandContext): Promise<number> {
   return frame(ctx, 'm serve', async () => {
-    const a = parse(ctx.args, ['port', 'listen-address', 'secret-key-file', 'store', 'priority'], ['verbose']);
+    const a = parse(ctx.args, ['port', 'listen-address', 'secret-key-file', 'store', 'priority', 'trusted-public-keys'], ['verbose', 'writable', 'no-require-sigs']);
     if (a.flags.has('help')) {
       ctx.out.stdout(SERVE_HELP);
       return 0;
@@ -189,6 +196,16 @@ export async function runServeCommand(ctx: CommandContext): Promise<number> {
     const port = a.values.get('port');
     if (port !== undefined && !/^\d+$/.test(port)) throw new Usage(`'${port}' is not a valid port`);
     const keyFile = a.values.get('secret-key-file') ?? (ctx.env.M_SECRET_KEY_FILE || undefined);
+    let writable: WritableOptions | undefined;
+    if (a.flags.has('writable')) {
+      const trustedKeys = parseTrustedKeys(a.values.get('trusted-public-keys') ?? ctx.env.M_TRUSTED_PUBLIC_KEYS ?? '');
+      const requireSigs = !a.flags.has('no-require-sigs');
+      if (requireSigs && trustedKeys.length === 0)
+        throw new MError('BAD_ARGUMENT', "'m serve --writable' needs the keys whose signatures it accepts", {
+          hint: "give --trusted-public-keys 'NAME:KEY …' (or --no-require-sigs to accept unsigned uploads)",
+        });
+      writable = { trustedKeys, requireSigs, token: ctx.env.M_SERVE_TOKEN || undefined };
+    }
     const store = openCliStore(a.values.get('store'), ctx.env, ctx.cwd);
     const server = await serveStore({
       store,
@@ -196,9 +213,10 @@ export async function runServeCommand(ctx: CommandContext): Promise<number> {
       host: a.values.get('listen-address'),
       priority: a.values.has('priority') ? Number(a.values.get('priority')) : undefined,
       secretKey: keyFile === undefined ? undefined : readSecretKeyFile(keyFile),
+      writable,
       onRequest: a.flags.has('verbose') ? (e) => ctx.out.stderr(`${e.method} ${e.url} ${e.status}\n`) : undefined,
     });
-    ctx.out.stderr(`serving the store '${store.root}' at ${server.url} (read-only)\n`);
+    ctx.out.stderr(`serving the store '${store.root}' at ${server.url} (${writable ? 'writable' : 'read-only'})\n`);
     ctx.out.stdout(`${server.url}\n`);
     // Serves until the process is interrupted (signals end the main thread, and with it this worker).
     return new Promise<number>(() => {});
