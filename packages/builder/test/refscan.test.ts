@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storePathHashPart } from '@m/nix-compat';
@@ -74,5 +75,36 @@ describe('references of a build', () => {
     expect(at + 32).toBeGreaterThan(65536);
     expect(r.references.out).toEqual([dep, linked, out].sort());
     fs.rmSync(r.tempDir, { recursive: true });
+  });
+
+  it('refuses a FIFO in an output without opening it, naming its logical path, and leaves no temp dir', async () => {
+    const out = fakeStorePath('fifo-out');
+    const tempDir = fs.mkdtempSync(path.join(store.physical, 'fifo-tmp-'));
+    const t = Date.now();
+    const err = await runBuild(shRequest(store, 'mkdir $out; mkfifo $out/pipe', { outputs: { out }, env: { out }, tempDir })).catch((e) => e);
+    expect(err.code).toBe('BUILD_FAILED');
+    expect(err.message).toBe(`file '${out}/pipe' has an unsupported type`);
+    expect(Date.now() - t).toBeLessThan(30_000);
+    // The caller's temp dir is emptied (the caller removes it).
+    expect(fs.readdirSync(tempDir)).toEqual([]);
+  });
+
+  it('refuses sockets and devices in a tree without connecting to or opening them', async () => {
+    const dir = path.join(store.physical, 'special-tree');
+    fs.mkdirSync(dir);
+    const server = net.createServer();
+    let connections = 0;
+    server.on('connection', (c) => {
+      connections++;
+      c.destroy();
+    });
+    await new Promise<void>((res) => server.listen(path.join(dir, 'sock'), res));
+    try {
+      expect(() => scanPathForReferences(dir, [randomHashPart()], '/nix/store/x-out')).toThrow("file '/nix/store/x-out/sock' has an unsupported type");
+      expect(connections).toBe(0);
+    } finally {
+      await new Promise((res) => server.close(res));
+    }
+    expect(() => scanPathForReferences('/dev/null', [])).toThrow("file '/dev/null' has an unsupported type");
   });
 });

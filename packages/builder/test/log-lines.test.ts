@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { createLineSplitter } from '../src/log-lines';
+
+function split(chunks: (string | Uint8Array)[], maxLine?: number): string[] {
+  const lines: string[] = [];
+  const s = createLineSplitter((l) => lines.push(l), maxLine);
+  for (const c of chunks) s.write(typeof c === 'string' ? Buffer.from(c) : c);
+  s.end();
+  return lines;
+}
+
+describe('log line splitter', () => {
+  it('splits on newlines wherever the chunks are cut, and keeps a last line without one', () => {
+    const text = 'one\ntwo\n\nthree';
+    for (let cut = 0; cut <= text.length; cut++) expect(split([text.slice(0, cut), text.slice(cut)])).toEqual(['one', 'two', '', 'three']);
+    expect(split(['a\n'])).toEqual(['a']);
+    expect(split([])).toEqual([]);
+  });
+
+  it('decodes UTF-8 per line, even when a character straddles chunks', () => {
+    const bytes = Buffer.from('ünï ✓\nnext\n');
+    for (let cut = 0; cut <= bytes.length; cut++) expect(split([bytes.subarray(0, cut), bytes.subarray(cut)])).toEqual(['ünï ✓', 'next']);
+    expect(split([Uint8Array.of(0x61, 0xff, 0x62, 0x0a)])).toEqual(['a\ufffdb']);
+  });
+
+  it('delivers a line longer than the limit in pieces, never cutting a character', () => {
+    expect(split(['abcdefghij\n'], 4)).toEqual(['abcd', 'efgh', 'ij']);
+    expect(split(['ab', 'cd', 'ef', 'g'], 4)).toEqual(['abcd', 'efg']);
+    // 'é' is two bytes: a piece ends before it rather than in its middle.
+    expect(split(['abcé\n'], 4)).toEqual(['abc', 'é']);
+    expect(split(['aaaa'.repeat(5)], 4).every((l) => l === 'aaaa')).toBe(true);
+  });
+
+  it('is linear: 64 MiB without a newline in 64 KiB chunks splits in well under a second', () => {
+    const chunk = Buffer.alloc(64 * 1024, 'x');
+    let n = 0;
+    let bytes = 0;
+    const s = createLineSplitter((l) => {
+      n++;
+      bytes += l.length;
+    });
+    const t = performance.now();
+    for (let i = 0; i < 1024; i++) s.write(chunk);
+    s.end();
+    expect(performance.now() - t).toBeLessThan(1000);
+    expect(bytes).toBe(64 * 1024 * 1024);
+    expect(n).toBe(1024);
+  });
+});
