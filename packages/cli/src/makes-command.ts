@@ -172,7 +172,11 @@ export async function runMakes(project: string, args: readonly string[], ctx: Co
       // Rooted before the existence check: a gc that starts later keeps it (see temp-roots.ts).
       const roots = openRoots(r);
       try {
-        roots.add([hit.outPath]);
+        try {
+          roots.add([hit.outPath]);
+        } catch {
+          /* a store this process cannot write to cannot be garbage-collected by it either */
+        }
         if (fs.existsSync(nodePath.join(r.storeRoot, nodePath.basename(hit.outPath)))) return await runOutput(hit.outPath, o, r, ctx);
       } finally {
         roots.remove();
