@@ -30,7 +30,10 @@ const lazyBuiltins = {
   setup(b) {
     const filter = new RegExp(`^(${LAZY_BUILTINS.map((m) => m.replace(':', '\\:')).join('|')})$`);
     // The shim's own require of the module is the real one.
-    b.onResolve({ filter }, (args) => (args.namespace === 'lazy-builtin' ? { path: args.path, external: true } : { path: args.path, namespace: 'lazy-builtin' }));
+    // Dependencies (execa imports the ChildProcess class) get the real module too.
+    b.onResolve({ filter }, (args) =>
+      args.namespace === 'lazy-builtin' || args.importer.includes('/node_modules/') ? { path: args.path, external: true } : { path: args.path, namespace: 'lazy-builtin' },
+    );
     b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => {
       const real = createRequire(import.meta.url)(args.path);
       const fns = Object.keys(real).filter((k) => typeof real[k] === 'function' && /^[a-z]/.test(k));

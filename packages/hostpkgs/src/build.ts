@@ -4,7 +4,6 @@
  * own libraries through $ORIGIN, so a path never refers to itself), then register the tree under
  * a content address: recursive sha256 of the NAR with the dependency paths as references.
  */
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -13,6 +12,7 @@ import { makeFixedOutputPath, printHash, sortedUtf8 } from '@m/nix-compat';
 import { type Store, hashPath } from '@m/store';
 import { relativeLink } from './layout';
 import type { Entry, PackagePlan } from './plan';
+import { runTool } from './run';
 
 export interface BuildResult {
   storePath: string;
@@ -43,8 +43,7 @@ function patchAll(jobs: { file: string; args: string[] }[]): void {
     if ((i + 1) % width === 0) lines.push('wait');
   });
   lines.push('wait');
-  const r = spawnSync('sh', ['-c', lines.join('\n')], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  if (r.error) throw new MError('IO_ERROR', `cannot run sh: ${r.error.message}`);
+  const r = runTool('sh', ['-c', lines.join('\n')], { mustStart: true });
   if (r.stderr.includes('NOPATCHELF')) throw new MError('NOT_AVAILABLE', 'patchelf is not installed', { hint: 'install patchelf' });
   const m = /^FAILED (\d+) (.*)$/m.exec(r.stderr);
   if (m) throw new MError('STORE_ERROR', `patchelf failed on '${jobs[Number(m[1])]!.file}': ${m[2]}`);

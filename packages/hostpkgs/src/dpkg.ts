@@ -1,6 +1,6 @@
 /** Queries of the host's dpkg database (Debian and derivatives), all synchronous. */
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import { runTool } from './run';
 
 export const DPKG_ADMIN = '/var/lib/dpkg';
 
@@ -15,8 +15,7 @@ export interface DebPackage {
 }
 
 function run(cmd: string, args: string[]): { stdout: string; stderr: string; status: number } {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-  if (r.error) throw r.error;
+  const r = runTool(cmd, args, { maxBuffer: 256 * 1024 * 1024, mustStart: true });
   return { stdout: r.stdout, stderr: r.stderr, status: r.status ?? 1 };
 }
 

@@ -3,7 +3,6 @@
  * (loader, libc, libm, …) becomes one store path `glibc-host`, the program and its other
  * libraries another, `<name>-host`, patched like dpkg imports.
  */
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MError } from '@m/core';
@@ -12,6 +11,7 @@ import { buildUnit } from './build';
 import { type ElfInfo, readElf } from './elf';
 import type { HostPkgEvent } from './import';
 import type { Entry, PackagePlan, Ref } from './plan';
+import { runTool } from './run';
 
 const GLIBC = /^(ld-linux|ld64|libc\.so|libm\.so|libmvec\.so|libpthread\.so|libdl\.so|librt\.so|libresolv\.so|libutil\.so|libanl\.so|libnss_|libBrokenLocale\.so|libthread_db\.so)/;
 const GLIBC_PKG = 'glibc-host';
@@ -33,9 +33,9 @@ function which(name: string): string | undefined {
 
 /** soname → host path of everything the dynamic linker loads for `file` (the loader included). */
 function lddLibraries(file: string): Map<string, string> {
-  const r = spawnSync('ldd', [file], { encoding: 'utf8' });
+  const r = runTool('ldd', [file]);
   const libs = new Map<string, string>();
-  if (r.error || r.status !== 0) return libs; // static programs: nothing to add
+  if (r.status !== 0) return libs; // static programs: nothing to add
   for (const line of r.stdout.split('\n')) {
     const m = /^\s*(\S+) => (\/\S+) \(0x/.exec(line) ?? /^\s*(\/\S+) \(0x/.exec(line);
     if (!m) continue;

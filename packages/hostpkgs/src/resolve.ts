@@ -1,8 +1,8 @@
 /** Finding the host file the dynamic linker would load for a DT_NEEDED soname. */
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readElf } from './elf';
+import { runTool } from './run';
 
 let cache: Map<string, string[]> | undefined;
 
@@ -11,8 +11,8 @@ function ldCache(): Map<string, string[]> {
   if (cache) return cache;
   cache = new Map();
   for (const bin of ['ldconfig', '/sbin/ldconfig', '/usr/sbin/ldconfig']) {
-    const r = spawnSync(bin, ['-p'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-    if (r.error || r.status !== 0) continue;
+    const r = runTool(bin, ['-p']);
+    if (r.status !== 0) continue;
     for (const line of r.stdout.split('\n')) {
       const m = /^\s+(\S+) \(([^)]*)\)(?: OS ABI: [^=]*)? => (\/.*)$/.exec(line);
       if (!m) continue;
