@@ -1,6 +1,6 @@
 // Derivations with large environment strings: `m instantiate` and `nix-instantiate` side by side
-// (alternating runs), wall time and peak resident memory (GNU time's %M, i.e. the child's
-// ru_maxrss), with the printed drvPaths compared. Targets: m ≤ 1.0× Nix's time, ≤ 1.5× its memory.
+// (alternating runs), wall time, CPU time and peak resident memory (GNU time's %U+%S and %M, i.e.
+// the child's rusage), with the printed drvPaths compared. Targets: m ≤ 1.0× Nix's time, ≤ 1.5× its memory.
 // Usage: node bench/drv.mjs [--runs N] [--only NAME[,NAME…]]   (writes bench/drv-results.json)
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -62,11 +62,11 @@ builtins.concatStringsSep "\\n" (builtins.genList (i: (derivation { name = "p\${
 function runOnce(cmd, argv) {
   const memFile = join(work, 'maxrss');
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(TIME, ['-f', '%M', '-o', memFile, cmd, ...argv], { cwd: work, env, encoding: 'utf8', maxBuffer: 1 << 28, timeout: 600_000 });
+  const r = spawnSync(TIME, ['-f', '%M %U %S', '-o', memFile, cmd, ...argv], { cwd: work, env, encoding: 'utf8', maxBuffer: 1 << 28, timeout: 600_000 });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.error || r.status !== 0) throw new Error(`${cmd} ${argv.join(' ').slice(0, 80)} failed: ${r.error?.message ?? r.stderr}`);
-  const kb = Number(readFileSync(memFile, 'utf8').trim().split('\n').at(-1));
-  return { ms, kb, stdout: r.stdout };
+  const [kb, user, sys] = readFileSync(memFile, 'utf8').trim().split('\n').at(-1).split(' ').map(Number);
+  return { ms, kb, cpuS: user + sys, stdout: r.stdout };
 }
 
 const median = (xs) => {
@@ -83,7 +83,12 @@ try {
     const tools = { m: [process.execPath, [mBin, 'instantiate', ...w.args]], nix: ['nix-instantiate', w.args] };
     const seen = { m: [], nix: [] };
     for (let k = 0; k < runs; k++) for (const t of ['nix', 'm']) seen[t].push(runOnce(...tools[t]));
-    const summary = (xs) => ({ medianMs: round(median(xs.map((x) => x.ms))), peakMB: round(median(xs.map((x) => x.kb)) / 1024), runsMs: xs.map((x) => round(x.ms)) });
+    const summary = (xs) => ({
+      medianMs: round(median(xs.map((x) => x.ms))),
+      cpuS: round(median(xs.map((x) => x.cpuS)), 2),
+      peakMB: round(median(xs.map((x) => x.kb)) / 1024),
+      runsMs: xs.map((x) => round(x.ms)),
+    });
     const m = summary(seen.m);
     const nix = summary(seen.nix);
     const sameDrvPaths = seen.m.every((x) => x.stdout === seen.nix[0].stdout) && seen.nix.every((x) => x.stdout === seen.nix[0].stdout);
@@ -95,11 +100,12 @@ try {
       m,
       nix,
       timeRatio: round(m.medianMs / nix.medianMs, 2),
+      cpuRatio: round(m.cpuS / nix.cpuS, 2),
       memoryRatio: round(m.peakMB / nix.peakMB, 2),
       sameDrvPaths,
     };
     results.push(row);
-    console.error(`${w.name}: m ${m.medianMs} ms ${m.peakMB} MB, nix ${nix.medianMs} ms ${nix.peakMB} MB, same drvPaths: ${sameDrvPaths}`);
+    console.error(`${w.name}: m ${m.medianMs} ms (${m.cpuS} s CPU) ${m.peakMB} MB, nix ${nix.medianMs} ms (${nix.cpuS} s CPU) ${nix.peakMB} MB, same drvPaths: ${sameDrvPaths}`);
   }
 } finally {
   rmSync(work, { recursive: true, force: true });
@@ -118,6 +124,6 @@ const report = {
 writeFileSync(join(root, 'bench/drv-results.json'), JSON.stringify(report, null, 2) + '\n');
 for (const r of results) {
   const ok = r.timeRatio <= TARGETS.time && r.memoryRatio <= TARGETS.memory && r.sameDrvPaths;
-  console.log(`${r.name.padEnd(15)} time ${String(r.timeRatio).padStart(5)}×  memory ${String(r.memoryRatio).padStart(5)}×  same drvPaths ${r.sameDrvPaths ? 'yes' : 'NO'}  ${ok ? 'meets the targets' : 'below a target'}`);
+  console.log(`${r.name.padEnd(15)} time ${String(r.timeRatio).padStart(5)}×  CPU ${String(r.cpuRatio).padStart(5)}×  memory ${String(r.memoryRatio).padStart(5)}×  same drvPaths ${r.sameDrvPaths ? 'yes' : 'NO'}  ${ok ? 'meets the targets' : 'below a target'}`);
 }
 if (results.some((r) => !r.sameDrvPaths)) process.exitCode = 1;

@@ -31,13 +31,13 @@ if (existsSync(drvResults)) {
     '',
     `\`${d.command}\` (part of \`pnpm bench\`) on ${d.date.slice(0, 10)}: ${d.cpu}, Node ${d.node}, ${d.nix}; 1-minute load average ${d.loadAverage.before} before and ${d.loadAverage.after} after.`,
     '`m instantiate` and `nix-instantiate` run alternately on the same expression (`--eval`, so neither writes the .drv); times are wall-clock medians of whole processes,',
-    'memory the median peak resident set size (GNU time `%M`). Both print the drvPath(s), checked equal.',
+    'CPU the median user + system seconds and memory the median peak resident set size (GNU time `%U`, `%S`, `%M`; CPU time is the steadier figure on a loaded machine). Both print the drvPath(s), checked equal.',
     `Targets: m ≤ ${d.targets.time}× Nix's time and ≤ ${d.targets.memory}× its peak memory; a ratio in bold misses its target.`,
     '',
-    '| workload | what | m ms | nix ms | time ratio | m peak MB | nix peak MB | memory ratio | same drvPaths |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---|',
+    '| workload | what | m ms | nix ms | time ratio | m CPU s | nix CPU s | CPU ratio | m peak MB | nix peak MB | memory ratio | same drvPaths |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
     ...d.workloads.map((w) =>
-      `| ${w.name} | ${cell(w.description)} | ${w.m.medianMs} | ${w.nix.medianMs} | ${verdict(w.timeRatio, d.targets.time)} | ${w.m.peakMB} | ${w.nix.peakMB} | ${verdict(w.memoryRatio, d.targets.memory)} | ${w.sameDrvPaths ? 'yes' : 'no'} |`),
+      `| ${w.name} | ${cell(w.description)} | ${w.m.medianMs} | ${w.nix.medianMs} | ${verdict(w.timeRatio, d.targets.time)} | ${w.m.cpuS ?? '-'} | ${w.nix.cpuS ?? '-'} | ${w.cpuRatio ?? '-'}${w.cpuRatio === undefined ? '' : '×'} | ${w.m.peakMB} | ${w.nix.peakMB} | ${verdict(w.memoryRatio, d.targets.memory)} | ${w.sameDrvPaths ? 'yes' : 'no'} |`),
     '',
   );
   // The analysis of these rows is prose kept next to the script, not generated.
