@@ -1,8 +1,9 @@
 /**
  * What an evaluation depended on, recorded as it runs and checked again later: the eval cache
- * reuses an evaluation's result while every dependency is unchanged. Files read are compared by
- * content hash; directory listings by their names and types; trees copied into the store by the
- * size, mode and mtime of every entry; other files by size and mtime; environment variables by value.
+ * reuses an evaluation's result while every dependency is unchanged. Files are compared by content
+ * hash (never by size, mtime or inode: those can be restored after an edit); directory listings by
+ * their names and types; trees copied into the store by the content hash and mode of every file, the
+ * target of every symlink and the listing of every directory; environment variables by value.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -50,12 +51,14 @@ export function listingHash(p: string): string | null {
   }
 }
 
+/** Fingerprint of one entry: listing hash of a directory, target of a symlink, mode and content hash of a file. */
 export function statHash(p: string): string | null {
   try {
     const st = fs.lstatSync(p);
     if (st.isDirectory()) return 'd:' + listingHash(p);
     if (st.isSymbolicLink()) return 'l:' + fs.readlinkSync(p);
-    return `f:${st.size}:${st.mode & 0o777}:${Math.floor(st.mtimeMs)}:${st.ino}`;
+    if (!st.isFile()) return `u:${st.mode & 0o170000}`;
+    return `f:${st.mode & 0o777}:${sha(fs.readFileSync(p))}`;
   } catch {
     return null;
   }
