@@ -50,6 +50,8 @@ export interface Substituter {
    * be substituted (not in any usable cache); throws when a download fails verification.
    */
   substitute(paths: Iterable<string>): Promise<string[]>;
+  /** Which of `paths` (invalid ones) some cache has a usable narinfo for; nothing is downloaded. */
+  query(paths: Iterable<string>): Promise<Set<string>>;
   /** Paths this substituter made valid, in order. */
   readonly copied: string[];
 }
@@ -76,8 +78,6 @@ export function createSubstituter(opts: SubstituterOptions): Substituter {
     down: false,
   }));
   const copied: string[] = [];
-  /** Paths no cache could provide (asked once per substituter, like Nix's negative narinfo cache). */
-  const failed = new Set<string>();
 
   /** Runs a request against `c`; an unreachable cache is marked down (one warning) and yields undefined. */
   const ask = async <T>(c: Cache, fn: () => Promise<T>): Promise<T | undefined> => {
@@ -151,26 +151,46 @@ export function createSubstituter(opts: SubstituterOptions): Substituter {
     if (await importNar(store, info, stream, cache.transport.url)) copied.push(info.storePath);
   };
 
+  /** narinfo lookups, each asked once per substituter (like Nix's narinfo cache), at most 16 at a time. */
+  const known = new Map<string, Promise<Found | undefined>>();
+  const find = async (paths: readonly string[]): Promise<(Found | undefined)[]> => {
+    const out: (Found | undefined)[] = [];
+    for (let i = 0; i < paths.length; i += 16)
+      out.push(
+        ...(await Promise.all(
+          paths.slice(i, i + 16).map((p) => {
+            let f = known.get(p);
+            if (!f) known.set(p, (f = lookup(p)));
+            return f;
+          }),
+        )),
+      );
+    return out;
+  };
+
   return {
     copied,
+    async query(paths) {
+      const list = [...new Set(paths)].filter((p) => !store.isValid(p));
+      const res = await find(list);
+      return new Set(list.filter((_, i) => res[i] !== undefined));
+    },
     async substitute(paths) {
       // Query the closure, then fetch dependencies first.
       const found = new Map<string, Found>();
       const missing: string[] = [];
       const requested = [...new Set(paths)];
-      const queue = [...requested];
-      while (queue.length > 0) {
-        const batch = queue.splice(0, 16).filter((p) => !found.has(p) && !failed.has(p) && !store.isValid(p));
-        const results = await Promise.all(batch.map(async (p) => [p, await lookup(p)] as const));
-        for (const [p, f] of results) {
-          if (found.has(p) || failed.has(p)) continue;
-          if (!f) {
-            failed.add(p);
-            continue;
-          }
+      let frontier = requested;
+      while (frontier.length > 0) {
+        const batch = [...new Set(frontier)].filter((p) => !found.has(p) && !store.isValid(p));
+        const results = await find(batch);
+        frontier = [];
+        batch.forEach((p, i) => {
+          const f = results[i];
+          if (!f || found.has(p)) return;
           found.set(p, f);
-          for (const r of f.info.references) if (r !== p && !found.has(r) && !store.isValid(r)) queue.push(r);
-        }
+          for (const r of f.info.references) if (r !== p && !found.has(r) && !store.isValid(r)) frontier.push(r);
+        });
       }
       const order: string[] = [];
       const state = new Map<string, 'visiting' | 'ok' | 'bad'>();

@@ -83,7 +83,8 @@ describe.skipIf(!mIsBuilt())('m build substitutes before building', () => {
 
   it('m copy --to an m serve --writable (token, signatures), which a third store then substitutes from', async () => {
     const storeW = path.join(work, 'W');
-    const served = await mServe(storeW, ['--writable', '--trusted-public-keys', keys.pub], { M_SERVE_TOKEN: 'tok-1' });
+    // m's store keeps no signatures: what m serve serves, it signs with its own key.
+    const served = await mServe(storeW, ['--writable', '--trusted-public-keys', keys.pub, '--secret-key-file', keys.secretFile], { M_SERVE_TOKEN: 'tok-1' });
     try {
       const wrongToken = await m(storeA, ['copy', '--to', served.url, '--secret-key-file', keys.secretFile, top], { M_CACHE_TOKEN: 'nope' });
       expect(wrongToken.code).toBe(1);

@@ -17,7 +17,7 @@ import type { Output } from './output';
 import { createProgress } from './progress';
 import { describeFailure, resolveExprPath } from './run-instantiate';
 import { renderCommandError } from './store-command-args';
-import { type SubstitutionConfig, makeSubstitute } from './substitution';
+import { type SubstitutionConfig, makeSubstitution } from './substitution';
 
 export interface BuildJob {
   kind: 'build';
@@ -193,13 +193,9 @@ export async function runBuildJob(job: BuildJob, out: Output): Promise<number> {
       progress.onEvent(e);
     };
     const drvPaths = [...new Set(wanted.map((w) => w.drvPath))];
-    const substitute = job.substitution && makeSubstitute(store, job.substitution, (line) => progress.message(line + '\n'));
+    const substitution = job.substitution && makeSubstitution(store, job.substitution, (line) => progress.message(line + '\n'));
     try {
-      // The requested outputs in one batch first (downloaded in parallel); realise asks again per derivation.
-      if (substitute) {
-        const outs = drvPaths.flatMap((p) => Object.values(outputPaths(p, readStoreDerivation(store!, p))));
-        await substitute(outs.filter((o) => !store!.isValid(o)));
-      }
+      await substitution?.prefetch(drvPaths);
       await realise(drvPaths, {
         store,
         jobs: o.jobs,
@@ -210,7 +206,7 @@ export async function runBuildJob(job: BuildJob, out: Output): Promise<number> {
         noSandbox: o.noSandbox,
         signal: abort.signal,
         onEvent,
-        substitute,
+        substitute: substitution?.hook,
       });
     } catch (e) {
       progress.finish();
