@@ -79,6 +79,26 @@ describe('special files in build outputs', () => {
   });
 });
 
+describe('reference checks', () => {
+  attempt('fault', 'allowedReferences = [] with a reference: the build fails before registration, as nix-build does', async () => {
+    const file = path.join(work.dir, 'refcheck.nix');
+    fs.writeFileSync(
+      file,
+      `let dep = derivation { name = "adv-oc-dep"; system = "x86_64-linux"; builder = "/bin/sh"; args = [ "-c" "echo dep > $out" ]; };
+in derivation { name = "adv-oc-top"; system = "x86_64-linux"; builder = "/bin/sh"; args = [ "-c" "echo \${dep} > $out" ]; allowedReferences = [ ]; }\n`,
+    );
+    const store = path.join(work.dir, 'refcheck-store');
+    const mine = await runM(work, ['build', '--store', store, '--no-out-link', file], { timeoutMs: 60_000 });
+    const nix = spawnSync('nix-build', ['--option', 'substituters', '', '--option', 'sandbox-paths', '/bin/sh=/bin/busybox', '--no-out-link', file], { encoding: 'utf8' });
+    const errorOf = (s: string) => s.slice(s.lastIndexOf('error: ')).trimEnd();
+    expect(errorOf(mine.stderr)).toMatch(/^error: output '\/nix\/store\/[0-9a-z]{32}-adv-oc-top' is not allowed to refer to the following paths:\n {9}\/nix\/store\/[0-9a-z]{32}-adv-oc-dep$/);
+    expect(errorOf(mine.stderr)).toBe(errorOf(nix.stderr));
+    // Nix 2.8 reports a rejected output as a plain failure (exit 1), not a failed build (100).
+    expect(mine.code).toBe(nix.status);
+    expect(fs.readdirSync(store).filter((e) => e.endsWith('-adv-oc-top'))).toEqual([]);
+  }, 90_000);
+});
+
 describe('special files in sources', () => {
   attempt('fault', 'builtins.path over a directory holding a FIFO fails promptly with Nix\'s message', async () => {
     const src = path.join(work.dir, 'src-with-fifo');
