@@ -14,7 +14,7 @@ import { createReporter } from './makes-reporter';
 import type { Output } from './output';
 import { describeFailure } from './run-instantiate';
 import { makesSubstitution, pushToMakesCaches } from './makes-cache';
-import { makeSubstitute } from './substitution';
+import { makeSubstitution } from './substitution';
 import { M_VERSION } from './version';
 
 export interface MakesJob {
@@ -88,8 +88,9 @@ export async function runMakesJob(job: MakesJob, out: Output): Promise<number> {
       if (job.verbosity > 0 || line.startsWith('warning:')) out.stderr(line + '\n');
     };
     if (r.drvPath !== undefined) {
-      const substitute = makeSubstitute(store, makesSubstitution(caches, job.env), say);
-      await buildOutput(r.drvPath, { store, jobs: job.jobs, output: job.output, substitute, onEvent: (e) => rep.realise(e), onImageEvent: (e) => rep.image(e.message) });
+      const substitution = makeSubstitution(store, makesSubstitution(caches, job.env), say);
+      await substitution?.prefetch([r.drvPath]);
+      await buildOutput(r.drvPath, { store, jobs: job.jobs, output: job.output, substitute: substitution?.hook, onEvent: (e) => rep.realise(e), onImageEvent: (e) => rep.image(e.message) });
     } else if (!store.isValid(r.outPath)) {
       throw new MError('STORE_ERROR', `path '${r.outPath}' of output '${job.output}' is not valid`);
     }
