@@ -1,5 +1,6 @@
 /** `==` with Nix 2.8 semantics. */
 import { evalError } from './errors';
+import { compareUtf8 } from '@m/nix-compat';
 import { force } from './eval';
 import { K_ATTRS, K_PATH, K_STRING, isFunction, showType, type Lazy, type NixAttrs, type Value } from './value';
 
@@ -94,8 +95,9 @@ export function lessThan(a: Lazy, b: Lazy): boolean {
     }
   } else if (typeof v1 === 'string' || (typeof v1 === 'object' && v1 !== null && !Array.isArray(v1) && v1.k === K_STRING)) {
     const s1 = typeof v1 === 'string' ? v1 : (v1 as { s: string }).s;
-    if (typeof v2 === 'string') return s1 < v2;
-    if (typeof v2 === 'object' && v2 !== null && !Array.isArray(v2) && v2.k === K_STRING) return s1 < v2.s;
+    // byte order, as Nix's strcmp
+    if (typeof v2 === 'string') return compareUtf8(s1, v2) < 0;
+    if (typeof v2 === 'object' && v2 !== null && !Array.isArray(v2) && v2.k === K_STRING) return compareUtf8(s1, v2.s) < 0;
   } else if (Array.isArray(v1)) {
     if (Array.isArray(v2)) {
       for (let i = 0; ; i++) {
@@ -105,7 +107,7 @@ export function lessThan(a: Lazy, b: Lazy): boolean {
       }
     }
   } else if (typeof v1 === 'object' && v1 !== null && v1.k === K_PATH) {
-    if (typeof v2 === 'object' && v2 !== null && !Array.isArray(v2) && v2.k === K_PATH) return v1.path < v2.path;
+    if (typeof v2 === 'object' && v2 !== null && !Array.isArray(v2) && v2.k === K_PATH) return compareUtf8(v1.path, v2.path) < 0;
   }
   throw evalError(`cannot compare ${showType(v1)} with ${showType(v2)}`);
 }

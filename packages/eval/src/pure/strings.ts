@@ -26,15 +26,27 @@ export function substringBytes(start: number, len: number, s: Uint8Array): Uint8
   return s.subarray(start, end);
 }
 
-/** builtins.substring with byte offsets on a JS string (see module note on split sequences). */
+// The last string `byteSubstring` looked at: taking many substrings of one string (as
+// lib.stringToCharacters does) then costs one scan/encoding instead of one per call.
+let lastString: string | undefined;
+let lastAscii = false;
+let lastBytes: Uint8Array | undefined;
+
+/** builtins.substring with byte offsets on a JS string (bytes cut from a sequence stay escaped). */
 export function byteSubstring(start: number, len: number, s: string): string {
   if (start < 0) throw new MError('EVAL_ERROR', "negative start position in 'substring'");
-  // fast path: pure ASCII strings index identically in bytes and UTF-16 units
-  if (/^[\x00-\x7f]*$/.test(s)) {
+  if (s !== lastString) {
+    lastString = s;
+    lastAscii = /^[\x00-\x7f]*$/.test(s);
+    lastBytes = undefined;
+  }
+  // ASCII strings index identically in bytes and UTF-16 units
+  if (lastAscii) {
     if (start >= s.length) return '';
     return len < 0 ? s.slice(start) : s.slice(start, start + len);
   }
-  return dec(substringBytes(start, len, enc(s)));
+  lastBytes ??= enc(s);
+  return dec(substringBytes(start, len, lastBytes));
 }
 
 /**
