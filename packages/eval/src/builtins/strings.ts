@@ -126,7 +126,7 @@ export const stringBuiltins: BuiltinDef[] = [
     fn: (args, _c, pos) => {
       const re = compileAt(forceStringNoCtx(args[0], pos), pos);
       const s = forceString(args[1], pos);
-      const m = matchFull(re, s);
+      const m = withPos(pos, () => matchFull(re, s));
       return m === null ? null : (m as Lazy[]);
     },
   },
@@ -137,7 +137,7 @@ export const stringBuiltins: BuiltinDef[] = [
       const re = compileAt(forceStringNoCtx(args[0], pos), pos);
       const subject = force(args[1], pos);
       const s = forceString(subject, pos);
-      const parts = splitAll(re, s);
+      const parts = withPos(pos, () => splitAll(re, s));
       if (parts.length === 1) return [subject];
       return parts as Lazy[];
     },

@@ -16,6 +16,12 @@ import { fromUtf8, utf8 } from '@m/nix-compat';
 
 /** Maximum NFA size, as libstdc++'s _GLIBCXX_REGEX_STATE_LIMIT. */
 const STATE_LIMIT = 100000;
+/**
+ * Executor steps allowed for one match attempt. Nix's depth-first executor backtracks
+ * exponentially (`(a*)*b` on 30 `a`s runs for hours); m stops with an error instead. Real
+ * patterns stay far below this (it is some seconds of work).
+ */
+const STEP_LIMIT = 100_000_000;
 const NONE = -1;
 
 type Op = 'match' | 'alt' | 'repeat' | 'begin' | 'end' | 'bol' | 'eol' | 'accept' | 'dummy';
@@ -574,7 +580,13 @@ function runAt(
   const atEnd = () => cur === end;
 
   const tasks: Task[] = [re.start];
+  let steps = 0;
   while (tasks.length > 0) {
+    if (++steps > STEP_LIMIT) {
+      throw new MError('EVAL_ERROR', `regular expression '${re.source}' needs more than ${STEP_LIMIT} steps of backtracking on a subject of ${s.length} bytes`, {
+        hint: 'rewrite the pattern without nested repetition such as (a*)*',
+      });
+    }
     const t = tasks.pop()!;
     if (typeof t === 'function') {
       t();
