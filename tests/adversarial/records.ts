@@ -5,6 +5,11 @@ import { REPO_ROOT } from '../lib/run';
 
 export const RESULTS_DIR = join(REPO_ROOT, '.cache', 'adversarial');
 
+/** This run's folder: set by the global setup (inherited by the test workers), so runs never mix. */
+export function runDir(): string {
+  return process.env.M_ADVERSARIAL_RUN_DIR ?? join(RESULTS_DIR, 'default');
+}
+
 export interface AttemptRecord {
   /** Group in the summary: sandbox, input, fault, image. */
   kind: string;
@@ -14,15 +19,15 @@ export interface AttemptRecord {
 }
 
 export function writeRecord(r: AttemptRecord): void {
-  mkdirSync(RESULTS_DIR, { recursive: true });
-  appendFileSync(join(RESULTS_DIR, `${process.pid}.jsonl`), `${JSON.stringify(r)}\n`);
+  mkdirSync(runDir(), { recursive: true });
+  appendFileSync(join(runDir(), `${process.pid}.jsonl`), `${JSON.stringify(r)}\n`);
 }
 
-export function readRecords(): AttemptRecord[] {
-  if (!existsSync(RESULTS_DIR)) return [];
-  return readdirSync(RESULTS_DIR)
+export function readRecords(dir: string): AttemptRecord[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
     .filter((f) => f.endsWith('.jsonl'))
-    .flatMap((f) => readFileSync(join(RESULTS_DIR, f), 'utf8').split('\n').filter(Boolean))
+    .flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean))
     .map((l) => JSON.parse(l) as AttemptRecord);
 }
 
