@@ -21,7 +21,7 @@ import { importNar } from './import-nar';
 import { runInDependencyOrder } from './schedule';
 import { type CacheTransport, isUnreachable, openTransport } from './transport';
 
-/** Downloads at a time: they mostly wait on the network and on the decompressor's start-up. */
+/** Downloads at a time: they mostly wait on the network and the disk. */
 const DEFAULT_JOBS = 8;
 
 export type SubstituteEvent =
