@@ -12,6 +12,7 @@ import {
   makeFixedOutputPath,
   parseHashAllowEmpty,
   parseHashType,
+  fromUtf8,
   utf8,
   type FileIngestionMethod,
   type Hash,
@@ -241,10 +242,12 @@ export const fileBuiltins: BuiltinDef[] = [
     fn: (args, ctx, pos) => {
       const path = realisePath(ctx, args[0], pos);
       checkReadableFile(ctx, path);
-      const s = ctx.io.readFile(path);
-      if (s.includes('\0')) {
+      // NUL is checked on the bytes, before decoding (a huge file of zeros fails as in Nix)
+      const bytes = readFileBytes(ctx, path);
+      if (bytes.indexOf(0) >= 0) {
         throw evalError(`the contents of the file '${path}' cannot be represented as a Nix string`);
       }
+      const s = fromUtf8(bytes);
       const refs = ctx.io.isInStore(path) ? referencesOf(ctx, toStorePath(ctx, path)) : [];
       return mkString(s, new Set(refs));
     },
