@@ -1,5 +1,5 @@
 /**
- * Importing one path from a binary cache into the store, all checks before anything is
+ * Importing paths from a binary cache into the store, all checks before anything is
  * registered: the file against FileHash/FileSize, the decompressed NAR against NarHash/NarSize
  * (decompression stops past NarSize), the NAR's structure while unpacking (no `..`, `/`,
  * duplicate or unsorted names), and the unpacked tree re-hashed. References must be valid.
@@ -17,10 +17,20 @@ function hashMismatch(what: string, p: string, specified: string, got: string): 
   });
 }
 
-/** Verifies and registers `info.storePath` from its (compressed) NAR `file`; false if it was valid already. */
-export async function importNar(store: Store, info: NarInfo, file: AsyncIterable<Uint8Array>, from: string): Promise<boolean> {
+/** A verified path unpacked in the store's temp space, not yet registered. */
+export interface StagedPath {
+  info: NarInfo;
+  /** The unpacked tree (moved into the store by registration). */
+  tree: string;
+  /** Removes what is left of the staging directory. */
+  dispose(): void;
+}
+
+/** Verifies `info.storePath`'s (compressed) NAR `file` and unpacks it into temp space. */
+export async function stageNar(store: Store, info: NarInfo, file: AsyncIterable<Uint8Array>, from: string): Promise<StagedPath> {
   const p = info.storePath;
   const tmp = store.makeTempDir();
+  const dispose = () => fs.rmSync(tmp, { recursive: true, force: true });
   try {
     const narFile = path.join(tmp, 'nar');
     const { input, output } = await decompressNar(info.compression as Compression, file, narFile, info.narSize).catch((e: unknown) => {
@@ -34,22 +44,43 @@ export async function importNar(store: Store, info: NarInfo, file: AsyncIterable
     if (!hashEquals(expected, output.hash)) throw hashMismatch('hash', p, info.narHash, printHash(output.hash, 'base32', true));
     if (info.narSize !== output.size) throw hashMismatch('NAR size', p, String(info.narSize), String(output.size));
 
-    const staged = path.join(tmp, 'x');
-    unpackNar(narFile, staged);
-    const actual = hashPath(staged);
+    const tree = path.join(tmp, 'x');
+    unpackNar(narFile, tree);
+    fs.rmSync(narFile);
+    const actual = hashPath(tree);
     if (!hashEquals(expected, actual.hash)) throw hashMismatch('hash', p, info.narHash, printHash(actual.hash, 'base32', true));
+    return { info, tree, dispose };
+  } catch (e) {
+    dispose();
+    throw e;
+  }
+}
 
-    const release = store.lockPaths([p]);
+/**
+ * Registers staged paths in one transaction (those not valid meanwhile), under their locks.
+ * References must be valid or in the batch. Returns the paths registered; disposes all.
+ */
+export function registerStaged(store: Store, staged: readonly StagedPath[]): string[] {
+  try {
+    const release = store.lockPaths(staged.map((s) => s.info.storePath));
     try {
-      if (store.isValid(p)) return false;
-      store.registerOutputs([{ path: p, references: info.references, deriver: info.deriver, ca: info.ca, from: staged }]);
+      const todo = staged.filter((s) => !store.isValid(s.info.storePath));
+      if (todo.length > 0)
+        store.registerOutputs(
+          todo.map(({ info, tree }) => ({ path: info.storePath, references: info.references, deriver: info.deriver, ca: info.ca, from: tree })),
+        );
+      return todo.map((s) => s.info.storePath);
     } finally {
       release();
     }
-    return true;
   } finally {
-    fs.rmSync(tmp, { recursive: true, force: true });
+    for (const s of staged) s.dispose();
   }
+}
+
+/** Verifies and registers one path; false if it was valid already. */
+export async function importNar(store: Store, info: NarInfo, file: AsyncIterable<Uint8Array>, from: string): Promise<boolean> {
+  return registerStaged(store, [await stageNar(store, info, file, from)]).length > 0;
 }
 
 /** Writes the NAR in `narFile` out as a file tree at `dest` (which must not exist). */

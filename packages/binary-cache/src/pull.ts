@@ -17,12 +17,14 @@ import {
   verifyDetached,
 } from '@m/nix-compat';
 import type { Store } from '@m/store';
-import { importNar } from './import-nar';
+import { type StagedPath, registerStaged, stageNar } from './import-nar';
 import { runInDependencyOrder } from './schedule';
 import { type CacheTransport, isUnreachable, openTransport } from './transport';
 
 /** Downloads at a time: they mostly wait on the network and the disk. */
 const DEFAULT_JOBS = 8;
+/** Paths registered per database transaction. */
+const REGISTER_BATCH = 64;
 
 export type SubstituteEvent =
   | { type: 'copying'; path: string; from: string }
@@ -143,12 +145,12 @@ export function createSubstituter(opts: SubstituterOptions): Substituter {
     return undefined;
   };
 
-  const fetchOne = async ({ info, cache }: Found): Promise<void> => {
+  const fetchOne = async ({ info, cache }: Found): Promise<StagedPath> => {
     opts.onEvent?.({ type: 'copying', path: info.storePath, from: cache.transport.url });
     const stream = await cache.transport.getStream(info.url);
     if (stream === undefined)
       throw new MError('STORE_ERROR', `file '${info.url}' does not exist in binary cache '${cache.transport.url}'`);
-    if (await importNar(store, info, stream, cache.transport.url)) copied.push(info.storePath);
+    return stageNar(store, info, stream, cache.transport.url);
   };
 
   /** narinfo lookups, each asked once per substituter (like Nix's narinfo cache), at most 16 at a time. */
@@ -210,9 +212,22 @@ export function createSubstituter(opts: SubstituterOptions): Substituter {
         return ok;
       };
       for (const p of requested) if (!visit(p)) missing.push(p);
-      await runInDependencyOrder(order, (p) => found.get(p)!.info.references, opts.jobs ?? DEFAULT_JOBS, async (p) => {
-        if (!store.isValid(p)) await fetchOne(found.get(p)!);
-      });
+      // Download and verify everything (in parallel), then register in dependency order, a batch
+      // per transaction: a failure anywhere leaves nothing registered.
+      const staged = new Map<string, StagedPath>();
+      try {
+        await runInDependencyOrder(order, () => [], opts.jobs ?? DEFAULT_JOBS, async (p) => {
+          if (!store.isValid(p)) staged.set(p, await fetchOne(found.get(p)!));
+        });
+        const ready = order.filter((p) => staged.has(p)).map((p) => staged.get(p)!);
+        for (let i = 0; i < ready.length; i += REGISTER_BATCH) {
+          const batch = ready.slice(i, i + REGISTER_BATCH);
+          for (const s of batch) staged.delete(s.info.storePath);
+          copied.push(...registerStaged(store, batch));
+        }
+      } finally {
+        for (const s of staged.values()) s.dispose();
+      }
       return missing;
     },
   };
