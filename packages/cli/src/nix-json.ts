@@ -3,6 +3,7 @@
  * per level, `"key": value`, empty containers as `{}` / `[]`; strings escape `"` `\` and control
  * characters (\n \r \t by name, the others as \u00xx), everything else is written as is.
  */
+import { compareUtf8 } from '@m/nix-compat';
 
 /** An object keeps its keys in the given order (Nix writes std::map order: sort them first). */
 export type NixJson = string | number | boolean | null | NixJson[] | { entries: [string, NixJson][] };
@@ -40,10 +41,8 @@ export function printNixJson(v: NixJson): string {
   return write(v, 0);
 }
 
-/** Byte-wise comparison of UTF-8 strings (the order of Nix's std::map<std::string, …>). */
-export function compareBytes(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
-}
+/** Byte-wise comparison of Nix strings (the order of Nix's std::map<std::string, …>). */
+export const compareBytes: (a: string, b: string) => number = compareUtf8;
 
 export function sortedEntries<T>(m: Iterable<[string, T]>): [string, T][] {
   return [...m].sort((x, y) => compareBytes(x[0], y[0]));

@@ -77,6 +77,10 @@ export function describeFailure(e: unknown, showTrace: boolean, sourceOf: (origi
   if (e instanceof RangeError && /call stack/i.test(e.message)) {
     return 'error: stack overflow (possible infinite recursion)\n';
   }
+  // A JS size limit the evaluator did not catch at a call (it converts those with a position)
+  if (e instanceof RangeError && /^(Invalid (string|array|typed array) length|(Map|Set) maximum size exceeded)/.test(e.message)) {
+    return `error: out of memory: ${e.message}\n`;
+  }
   const msg = e instanceof Error ? e.message : String(e);
   let out = `error: internal error: ${msg}\n`;
   if (debug && e instanceof Error && e.stack) out += e.stack + '\n';
