@@ -236,3 +236,29 @@ describe.skipIf(!mIsBuilt())("makes' cache option: writers push, readers substit
     }
   });
 });
+
+describe.skipIf(!mIsBuilt())("makes' cache option is checked", () => {
+  it.each([
+    ['a missing url', 'extra.main = { enable = true; type = "http"; };', /error: cache\.extra\.main\.url is missing in makes\.nix/],
+    ['a write flag that is not a Boolean', 'extra.main = { enable = true; type = "http"; url = "file:///x"; write = "yes"; };', /error: cache\.extra\.main\.write in makes\.nix must be a Boolean/],
+    ['readNixos that is not a Boolean', 'readNixos = 1;', /error: cache\.readNixos in makes\.nix must be a Boolean/],
+  ])('%s', async (_name, body, message) => {
+    const project = fs.mkdtempSync(path.join(work, 'cfg-'));
+    fs.mkdirSync(path.join(project, 'makes', 'x'), { recursive: true });
+    fs.writeFileSync(path.join(project, 'makes', 'x', 'main.nix'), `{ ... }: ${chainExpr(nonce(), 1)}`);
+    fs.writeFileSync(path.join(project, 'makes.nix'), `{ cache = { ${body} }; }`);
+    const r = await m(path.join(project, 'store'), ['.', '/x'], {}, project);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at .*\.(c?js|ts):\d+/);
+  });
+  it('a disabled cache is not used', async () => {
+    const project = fs.mkdtempSync(path.join(work, 'cfg-'));
+    fs.mkdirSync(path.join(project, 'makes', 'x'), { recursive: true });
+    fs.writeFileSync(path.join(project, 'makes', 'x', 'main.nix'), `{ ... }: ${chainExpr(nonce(), 1)}`);
+    fs.writeFileSync(path.join(project, 'makes.nix'), '{ cache = { readNixos = false; extra.off = { enable = false; type = "http"; url = "http://127.0.0.1:9"; }; }; }');
+    const r = await m(path.join(project, 'store'), ['.', '/x'], {}, project);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toContain('substituter');
+  });
+});
