@@ -6,12 +6,14 @@
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { MError } from '@m/core';
-import { fromDerivationData, toDerivationData, type EvalIO, type FileType } from '@m/eval';
+import { fromDerivationData, fsPath, readDirTyped, readTextFile, toDerivationData, type EvalIO, type FileType } from '@m/eval';
 import {
   type Derivation,
   base16Decode,
+  fromUtf8,
   makeFixedOutputPath,
   parseDerivation,
+  utf8,
 } from '@m/nix-compat';
 import type { Store } from '@m/store';
 
@@ -30,7 +32,7 @@ function typeOf(st: fs.Stats): FileType {
 /** Reads and parses the .drv at `drvPath` from `store`. */
 export function readStoreDerivation(store: Store, drvPath: string): Derivation {
   if (!store.isValid(drvPath)) throw new MError('STORE_ERROR', `path '${drvPath}' is not valid`);
-  const text = fs.readFileSync(store.realPath(drvPath), 'utf8');
+  const text = fromUtf8(fs.readFileSync(store.realPath(drvPath)));
   return parseDerivation(text, { storeDir: store.storeDir });
 }
 
@@ -51,18 +53,13 @@ export function createStoreEvalIO(store: Store, opts: StoreEvalIOOptions = {}): 
 
   return {
     storeDir,
-    readFile: (p) => fs.readFileSync(physical(p), 'utf8'),
-    readFileBytes: (p) => new Uint8Array(fs.readFileSync(physical(p))),
-    pathExists: (p) => fs.existsSync(physical(p)),
-    readDir: (p) => {
-      const m = new Map<string, FileType>();
-      for (const d of fs.readdirSync(physical(p), { withFileTypes: true }))
-        m.set(d.name, d.isFile() ? 'regular' : d.isDirectory() ? 'directory' : d.isSymbolicLink() ? 'symlink' : 'unknown');
-      return m;
-    },
+    readFile: (p) => readTextFile(physical(p)),
+    readFileBytes: (p) => new Uint8Array(fs.readFileSync(fsPath(physical(p)))),
+    pathExists: (p) => fs.existsSync(fsPath(physical(p))),
+    readDir: (p) => readDirTyped(physical(p)),
     fileType: (p) => {
       try {
-        return typeOf(fs.lstatSync(physical(p)));
+        return typeOf(fs.lstatSync(fsPath(physical(p))));
       } catch {
         return undefined;
       }
@@ -84,7 +81,7 @@ export function createStoreEvalIO(store: Store, opts: StoreEvalIOOptions = {}): 
       }
       return store.addPath({ name: o.name, srcPath: physical(o.path), method: o.method, filter: o.filter });
     },
-    addTextToStore: (name, text, references) => store.addText(name, text, references),
+    addTextToStore: (name, text, references) => store.addText(name, utf8(text), references),
     writeDerivation: (d, printed) => {
       // A .drv already valid at the path the evaluator computed is neither printed nor hashed again.
       if (printed !== undefined && store.isValid(printed.path)) {

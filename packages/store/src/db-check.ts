@@ -18,10 +18,13 @@ const MAGIC = 'SQLite format 3\0';
 
 export type DbState = 'ok' | 'new' | 'missing' | 'damaged';
 
-/** True when the store root holds any entry besides `.m` (store paths or leftovers). */
+/**
+ * True when the store root holds a store entry (`<32-char hash>-<name>`). Dotfiles such as a
+ * repository's `.gitkeep` and the `.m` folder are not store contents.
+ */
 export function storeHasContent(l: Layout): boolean {
   try {
-    return fs.readdirSync(l.root).some((n) => n !== META_DIR);
+    return fs.readdirSync(l.root).some((n) => n !== META_DIR && !n.startsWith('.'));
   } catch {
     return false;
   }
