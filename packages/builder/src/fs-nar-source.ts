@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs';
 import { MError } from '@m/core';
-import type { NarSource } from '@m/nix-compat';
+import { type NarSource, fromUtf8, fsPathBytes } from '@m/nix-compat';
 
 const CHUNK = 64 * 1024;
 const OPEN_FLAGS = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK;
@@ -22,7 +22,7 @@ export function unsupportedFileType(p: string, display: (p: string) => string = 
 export function fsNarSource(display?: (p: string) => string): NarSource {
   return {
     lstat(p) {
-      const st = fs.lstatSync(p);
+      const st = fs.lstatSync(fsPathBytes(p));
       if (st.isFile()) return { type: 'regular', executable: (st.mode & 0o100) !== 0, size: st.size };
       if (st.isDirectory()) return { type: 'directory', executable: false, size: 0 };
       if (st.isSymbolicLink()) return { type: 'symlink', executable: false, size: 0 };
@@ -31,7 +31,7 @@ export function fsNarSource(display?: (p: string) => string): NarSource {
     *readChunks(p) {
       let fd: number;
       try {
-        fd = fs.openSync(p, OPEN_FLAGS);
+        fd = fs.openSync(fsPathBytes(p), OPEN_FLAGS);
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === 'ELOOP') throw unsupportedFileType(p, display);
         throw e;
@@ -49,7 +49,8 @@ export function fsNarSource(display?: (p: string) => string): NarSource {
         fs.closeSync(fd);
       }
     },
-    readdir: (p) => fs.readdirSync(p),
-    readlink: (p) => fs.readlinkSync(p),
+    // Names and link targets are byte strings (non-UTF-8 bytes kept, @m/nix-compat bytes.ts).
+    readdir: (p) => fs.readdirSync(fsPathBytes(p), { encoding: 'buffer' }).map((n) => fromUtf8(n)),
+    readlink: (p) => fromUtf8(fs.readlinkSync(fsPathBytes(p), { encoding: 'buffer' })),
   };
 }
