@@ -129,7 +129,17 @@ describe.skipIf(!mIsBuilt())('faults: SIGINT and SIGTERM', () => {
     expect(metaEntries(store, 'temproots')).toEqual([]);
     const v = await runM(['store', 'verify', '--check-contents'], { cwd: w, store });
     expect(v.code, v.stderr).toBe(0);
-    expect(v.stderr).not.toMatch(/error|warning/);
+    expect(v.stderr).not.toMatch(/error/);
+    // A worker stopped mid-copy may leave an unregistered entry: garbage (as after a crash in Nix),
+    // reported as a leftover by verify and the only kind of warning allowed; gc removes it.
+    const warnings = v.stderr.split('\n').filter((l) => l.startsWith('warning'));
+    for (const l of warnings) expect(l).toMatch(/is on disk but not valid \(a leftover/);
+    if (warnings.length > 0) {
+      expect((await runM(['store', 'gc'], { cwd: w, store })).code).toBe(0);
+      const again = await runM(['store', 'verify', '--check-contents'], { cwd: w, store });
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stderr).not.toMatch(/error|warning/);
+    }
   }
 
   attempt(

@@ -20,10 +20,12 @@ describe('a fresh clone needs no file that only one machine has', () => {
     expect(findHostPathReads('cat /root/notes.txt', 'sh')).toEqual([{ line: 1, path: '/root/notes.txt' }]);
     expect(findHostPathReads("mkdirSync('/tmp/fx');\nreadFileSync('/tmp/fx/a');", 'js')).toEqual([]);
     expect(findHostPathReads("readFileSync('/etc/os-release')", 'js')).toEqual([]);
+    expect(findHostPathReads("readdirSync('/tmp'); // host-path-ok: nothing escaped", 'js')).toEqual([]);
   });
 
   it('no committed test, benchmark or script reads such a path', () => {
-    const files = committedSources();
+    // The checker and its own examples are the one place such paths are spelled out on purpose.
+    const files = committedSources().filter((f) => !f.startsWith('tests/hygiene/'));
     expect(files.length).toBeGreaterThan(20);
     const bad = files.flatMap((f) => {
       const kind = /\.(sh)$/.test(f) || f.startsWith('.ci/') ? 'sh' : 'js';
