@@ -14,11 +14,11 @@ function committedSources(): string[] {
 
 describe('a fresh clone needs no file that only one machine has', () => {
   it('flags the kind of read that broke a fresh clone', () => {
-    const smoke = "for (const e of readFileSync('/tmp/exprs.txt','utf8').split('\\n')) {}";
-    expect(findHostPathReads(smoke, 'js')).toEqual([{ line: 1, path: '/tmp/exprs.txt' }]);
+    const smoke = "for (const e of readFileSync('/srv/exprs.txt','utf8').split('\\n')) {}";
+    expect(findHostPathReads(smoke, 'js')).toEqual([{ line: 1, path: '/srv/exprs.txt' }]);
     expect(findHostPathReads("const F = '/work/x.nix';\nstatSync(F);", 'js')).toEqual([{ line: 2, path: '/work/x.nix' }]);
     expect(findHostPathReads('cat /root/notes.txt', 'sh')).toEqual([{ line: 1, path: '/root/notes.txt' }]);
-    expect(findHostPathReads("mkdirSync('/tmp/fx');\nreadFileSync('/tmp/fx/a');", 'js')).toEqual([]);
+    expect(findHostPathReads("mkdirSync('/srv/fx');\nreadFileSync('/srv/fx/a');", 'js')).toEqual([]);
     expect(findHostPathReads("readFileSync('/etc/os-release')", 'js')).toEqual([]);
     expect(findHostPathReads("readdirSync('/tmp'); // host-path-ok: nothing escaped", 'js')).toEqual([]);
   });
