@@ -17,7 +17,7 @@ import {
 import { type ProcessOutcome, runProcess } from './run-process';
 import { type SandboxChoice, findSandbox } from './sandbox-detect';
 import { type SandboxInput, chownLayout, createSandboxLayout, sandboxBinds } from './sandbox-layout';
-import { ENV, directSources, planRootSources, rootCommand } from './sandbox-root';
+import { ENV, directSources, killUserProcesses, planRootSources, rootCommand } from './sandbox-root';
 import { type BuildUser, acquireBuildUser, needsBuildUser } from './sandbox-user';
 import { SETPRIV, UNSHARE, unshareArgs } from './unshare';
 
@@ -66,7 +66,10 @@ async function runSandboxed(req: BuildRequest, opts: BuildOptions, inputs: Sandb
   try {
     const { env, files } = makeBuilderEnv(req, SANDBOX_BUILD_DIR);
     for (const [name, contents] of Object.entries(files)) fs.writeFileSync(path.join(layout.buildDir, name), contents);
-    if (user) chownLayout(layout, user.uid, user.gid);
+    if (user) {
+      killUserProcesses(user); // leftovers of a build whose m died
+      chownLayout(layout, user.uid, user.gid);
+    }
     const binds = sandboxBinds(req.sandboxPaths ?? DEFAULT_SANDBOX_PATHS);
     let program: string;
     let args: string[];
@@ -92,6 +95,7 @@ async function runSandboxed(req: BuildRequest, opts: BuildOptions, inputs: Sandb
       onLog: opts.onLog,
       logFile: opts.logFile,
       signal: opts.signal,
+      onKill: user ? () => killUserProcesses(user) : undefined,
     });
     checkOutcome(req, outcome);
 

@@ -34,6 +34,8 @@ export interface ProcessSpec {
   /** The whole output, as raw bytes, is written to this file (created or truncated) as it arrives. */
   logFile?: string;
   signal?: AbortSignal;
+  /** Called after the process group is killed, to reach processes that left it (e.g. a sandbox's). */
+  onKill?(): void;
 }
 
 export function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
@@ -63,6 +65,7 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
       } catch {
         child.kill('SIGKILL');
       }
+      spec.onKill?.();
     };
     const armSilence = (): void => {
       if (!spec.maxSilentSeconds) return;

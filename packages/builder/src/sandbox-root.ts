@@ -9,6 +9,7 @@
  * namespace only) and then drops to the build user; the tool reads them under /tmp. When everything
  * is reachable, the tool is started directly.
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type HostBind, type SandboxInput, type SandboxLayout } from './sandbox-layout';
@@ -38,6 +39,20 @@ export function directSources(req: { physicalStore: string }, l: SandboxLayout, 
 }
 
 export const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * Kills every process running as the build user, as Nix's killUser does: a sandbox's processes
+ * leave the process group (new session) and may escape the death of its PID 1 while it starts.
+ * kill(-1) as that user reaches exactly its processes; it is repeated until none is left.
+ */
+export function killUserProcesses(user: BuildUser): void {
+  const loop = 'n=0; while kill -9 -1 2>/dev/null && [ $n -lt 100 ]; do n=$((n+1)); done; exit 0';
+  spawnSync(SETPRIV, [`--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups', '--', '/bin/sh', '-c', loop], {
+    stdio: 'ignore',
+    env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
+    timeout: 10_000,
+  });
+}
 
 /** `setpriv` arguments that become `user` with no privileges at all. */
 export function dropToUser(user: BuildUser): string[] {
