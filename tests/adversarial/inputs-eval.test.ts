@@ -82,6 +82,7 @@ describe.skipIf(!mIsBuilt()).concurrent('hostile inputs: evaluator', () => {
     ['fromJSON underflow to zero', fj('1e-400'), ''],
     ['replaceStrings with an empty pattern', 'builtins.replaceStrings [""] ["x"] "abc"', '"xaxbxcx"'],
     ['ten million characters', 'builtins.stringLength (builtins.concatStringsSep "" (builtins.genList (x: "aaaaaaaaaa") 1000000))', '10000000'],
+    ['elemAt 2^32 selects element 0 (32-bit index, as Nix)', 'builtins.elemAt [ 1 ] 4294967296', '1'],
     ['sum of a million integers', "builtins.foldl' (a: b: a + b) 0 (builtins.genList (x: x) 1000000)", '499999500000'],
   ];
   for (const [name, expr, want] of wraps) {
@@ -97,6 +98,8 @@ describe.skipIf(!mIsBuilt()).concurrent('hostile inputs: evaluator', () => {
     ['literal 2^63', '9223372036854775808', { msg: /invalid integer/ }],
     ['literal of 23 digits', '99999999999999999999999', { msg: /invalid integer/ }],
     ['elemAt -1', 'builtins.elemAt [ 1 2 ] (-1)', { msg: /out of bounds/ }],
+    // Regression: Nix 2.8 truncates the index to a C int, so 2^63-1 is reported as -1.
+    ['elemAt 2^63-1 (index truncated to 32 bits, as Nix)', `builtins.elemAt [ 1 ] ${MAX}`, { msg: /list index -1 is out of bounds/ }],
     ['substring from -1', 'builtins.substring (-1) 2 "abc"', { msg: /negative start position/ }],
     ['genList of -1', 'builtins.genList (x: x) (-1)', { msg: /cannot create list of size -1/ }],
     // Nix runs out of heap ("GC Warning: Out of Memory"); m refuses cleanly.

@@ -44,7 +44,9 @@ export function requireAttr(a: NixAttrs, name: string, funcName: string, pos: Po
   throw typeError(msg, sp).addTrace(`while invoking '${funcName}'`, pos);
 }
 
-function elemAt(list: Lazy[], n: bigint, pos: Pos | undefined): Lazy {
+/** Nix 2.8's elemAt takes a C `int`: the index is truncated to 32 bits (2^32 selects element 0). */
+function elemAt(list: Lazy[], index: bigint, pos: Pos | undefined): Lazy {
+  const n = BigInt.asIntN(32, index);
   if (n < 0n || n >= BigInt(list.length)) throw evalError(`list index ${n} is out of bounds`, pos);
   return list[Number(n)];
 }
