@@ -5,12 +5,15 @@
 #   makesNix      path of the project's makes.nix, or null
 #   findOutputs   extendingMakesDirs → { "/name" = path of its main.nix; … }
 #   system
-#   outputFile    the main.nix to evaluate as `output`, or null
-# Returns { config, outputs, args, output }: outputs are the main.nix functions applied to args.
+#   throwAt       pos → message → hint → a positioned error (module system errors), or null
+# makes.nix is a module (lib/modules.nix) evaluated with the builtin modules (modules/): its
+# `config.outputs` has every output, main.nix files and module outputs (jobs, dev, …) alike.
+# Returns { config, options, outputFiles, args }: outputFiles maps the outputs that are main.nix
+# files to their file.
 { nixpkgs, projectPath, projectSrc, makesNix ? null, findOutputs, system
-, outputFile ? null }:
+, throwAt ? null }:
 let
-  lib = import ./lib.nix;
+  lib = (import ./lib.nix).withThrowAt throwAt;
 
   __m__ = {
     inherit system;
@@ -20,31 +23,106 @@ let
     shellOptions = builtins.path { name = "shell-options.sh"; path = ./shell-options.sh; };
   };
 
-  userConfig =
-    if makesNix == null then { }
-    else
-      let c = import makesNix;
-      in if builtins.isFunction c then c args else c;
-
-  config = {
-    inputs = { inherit nixpkgs; } // (userConfig.inputs or { });
-    extendingMakesDirs = userConfig.extendingMakesDirs or [ "/makes" ];
-    cache = userConfig.cache or { };
+  result = lib.evalModules {
+    modules = import ./modules ++ [ frameworkModule ] ++ (if makesNix == null then [ ] else [ makesNix ]);
+    specialArgs = args;
   };
+  inherit (result) config;
 
   outputFiles = findOutputs config.extendingMakesDirs;
 
-  outputs = builtins.mapAttrs (_: file: import file args) outputFiles;
+  # What only the framework knows: the host's packages as inputs.nixpkgs (lowest priority) and
+  # the main.nix files as outputs (wrapped, so listing outputs does not evaluate them).
+  frameworkModule = {
+    _file = toString ./default.nix;
+    config = {
+      inputs.nixpkgs = lib.mkOptionDefault nixpkgs;
+      outputs = builtins.mapAttrs (name: file: lib.mkOverride 100 (mainNixOutput name file)) outputFiles;
+    };
+  };
+
+  # A main.nix's output; what is not one is reported naming the file (the module system would
+  # name this framework file).
+  mainNixOutput = name: file:
+    let v = import file args; in
+    if lib.types.package.check v then v
+    else throw "output '${name}' (${toString file}) must evaluate to a derivation or a store path, not a ${builtins.typeOf v}";
+
+  # An argument m does not provide yet: a function, so `{ name, ... }:` headers work, that fails
+  # when called.
+  notYetAvailable = name: _: throw "${name} is not yet available in m";
+
+  # nix/args/<kebab-name>.nix (or <kebab-name>/default.nix) → argument <camelName>, as makes'
+  # src/args/<name>/default.nix: each is `import file self`. A file replaces a builtin of the
+  # same name below.
+  argsDir = ./args;
+  argEntries = if builtins.pathExists argsDir then builtins.readDir argsDir else { };
+  camel = s:
+    let parts = builtins.split "-" s;
+    in builtins.concatStringsSep "" (map
+      (p: if builtins.isList p then "" else p)
+      (builtins.genList (i:
+        let p = builtins.elemAt parts i; in
+        if i == 0 || builtins.isList p || p == "" then p
+        else lib.toUpper (builtins.substring 0 1 p) + builtins.substring 1 (builtins.stringLength p) p)
+        (builtins.length parts)));
+  argFiles = builtins.listToAttrs (builtins.concatMap
+    (file:
+      let
+        type = argEntries.${file};
+        m = builtins.match "([A-Za-z0-9-]+)\\.nix" file;
+      in
+      if type == "regular" && m != null then [ { name = camel (builtins.head m); value = import (argsDir + "/${file}") self; } ]
+      else if type == "directory" && builtins.pathExists (argsDir + "/${file}/default.nix")
+      then [ { name = camel file; value = import (argsDir + "/${file}") self; } ]
+      else [ ])
+    (builtins.attrNames argEntries));
 
   self = args // { inherit __m__ lib; };
 
+  envVarsTemplate = what: prefix: { name, mapping }: args.makeTemplate {
+    name = "make-env-vars-${what}for-${name}";
+    replace = {
+      __argName__ = lib.toDerivationName name;
+      __argMap__ = args.toBashMap mapping;
+    };
+    template = ''
+      # shellcheck shell=bash
+      source __argMap__/template map
+      info Making environment variables ${what}for __argName__:
+      for var in "''${!map[@]}"; do
+        info - "${prefix}''${var}=''${map[''${var}]}"
+        export "${prefix}''${var}=''${map[''${var}]}"
+      done
+    '';
+  };
+
   args = {
-    inherit (config) inputs;
-    inherit outputs projectPath projectSrc;
+    inherit (config) inputs outputs projectIdentifier;
+    inherit config lib projectPath projectSrc;
     inherit (lib) asContent escapeShellArg escapeShellArgs hasPrefix hasSuffix removePrefix toDerivationName;
+    __nixpkgs__ = nixpkgs;
     __system__ = system;
+    __stateDirs__ = { global = config.globalStateDir; project = config.projectStateDir; };
+    __shellCommands__ = ./shell-commands.sh;
+    __shellOptions__ = ./shell-options.sh;
+    # makeOutput: name: value: { name = "/output"; value = derivation; } (or { }) for each attribute.
+    __toModuleOutputs__ = makeOutput: set: builtins.listToAttrs (builtins.concatMap
+      (one: if one == { } then [ ] else [ { inherit (one) name; value = lib.mkOverride 100 one.value; } ])
+      (lib.flatten (lib.mapAttrsToList makeOutput set)));
+    attrsGet = set: name: default: set.${name} or default;
+    attrsMapToList = lib.mapAttrsToList;
+    attrsMerge = builtins.foldl' lib.recursiveUpdate { };
+    attrsOptional = lib.optionalAttrs;
+    fetchArchive = notYetAvailable "fetchArchive";
+    fetchNixpkgs = notYetAvailable "fetchNixpkgs";
+    fetchUrl = notYetAvailable "fetchUrl";
+    isDarwin = false;
+    isLinux = true;
     makeContainerImage = import ./make-container-image.nix self;
     makeDerivation = import ./make-derivation.nix self;
+    makeEnvVars = envVarsTemplate "" "";
+    makeEnvVarsForTerraform = envVarsTemplate "for Terraform " "TF_VAR_";
     makeScript = import ./make-script.nix self;
     makeSearchPaths = import ./make-search-paths.nix self;
     makeTemplate = import ./make-template.nix self;
@@ -58,9 +136,9 @@ let
     toFileLst = name: list: builtins.toFile name (builtins.concatStringsSep "\n" (list ++ [ "" ]));
     fromJson = builtins.fromJSON;
     fromJsonFile = path: builtins.fromJSON (builtins.readFile path);
-  };
+  } // argFiles;
 in
 {
-  inherit config outputs outputFiles args;
-  output = if outputFile == null then null else import outputFile args;
+  inherit config outputFiles args;
+  inherit (result) options;
 }

@@ -1,5 +1,9 @@
-# Small helpers the framework needs (m has no nixpkgs lib).
-rec {
+# The `lib` of makes.nix and main.nix files: small helpers the framework needs, a few names of
+# nixpkgs' lib users reach for, and the module system (lib/modules.nix: evalModules, types,
+# mkOption, mkIf, mkDefault, mkForce, mkMerge, …). m has no nixpkgs lib.
+# `withThrowAt f` is the same lib with positioned module errors raised by `f pos message hint`.
+let
+helpers = rec {
   hasPrefix = prefix: s: builtins.substring 0 (builtins.stringLength prefix) s == prefix;
 
   hasSuffix = suffix: s:
@@ -41,4 +45,41 @@ rec {
     if builtins.isPath expr then builtins.readFile expr
     else if builtins.isString expr then expr
     else throw "expected a path or a string, got: ${builtins.typeOf expr}";
-}
+
+  removeSuffix = suffix: s:
+    if hasSuffix suffix s
+    then builtins.substring 0 (builtins.stringLength s - builtins.stringLength suffix) s
+    else s;
+  hasInfix = infix: s: builtins.match ".*${escapeRegex infix}.*" s != null;
+  escapeRegex = builtins.replaceStrings
+    [ "\\" "." "*" "+" "?" "(" ")" "[" "]" "{" "}" "|" "^" "$" ]
+    [ "\\\\" "\\." "\\*" "\\+" "\\?" "\\(" "\\)" "\\[" "\\]" "\\{" "\\}" "\\|" "\\^" "\\$" ];
+  upperChars = [ "A" "B" "C" "D" "E" "F" "G" "H" "I" "J" "K" "L" "M" "N" "O" "P" "Q" "R" "S" "T" "U" "V" "W" "X" "Y" "Z" ];
+  lowerChars = [ "a" "b" "c" "d" "e" "f" "g" "h" "i" "j" "k" "l" "m" "n" "o" "p" "q" "r" "s" "t" "u" "v" "w" "x" "y" "z" ];
+  toUpper = builtins.replaceStrings lowerChars upperChars;
+  toLower = builtins.replaceStrings upperChars lowerChars;
+  optional = cond: x: if cond then [ x ] else [ ];
+  optionals = cond: xs: if cond then xs else [ ];
+  optionalString = cond: s: if cond then s else "";
+  remove = x: builtins.filter (y: y != x);
+  last = list: builtins.elemAt list (builtins.length list - 1);
+  flatten = x: if builtins.isList x then builtins.concatMap flatten x else [ x ];
+  filterAttrs = pred: set: builtins.listToAttrs (builtins.concatMap
+    (name: if pred name set.${name} then [ { inherit name; value = set.${name}; } ] else [ ])
+    (builtins.attrNames set));
+  recursiveUpdate = a: b: a // builtins.mapAttrs
+    (n: v: if a ? ${n} && builtins.isAttrs v && builtins.isAttrs a.${n} && !(v ? outPath) then recursiveUpdate a.${n} v else v)
+    b;
+  mergeAttrs = a: b: a // b;
+  inherit (builtins) attrNames attrValues concatLists concatMap concatStringsSep elem elemAt filter
+    foldl' genList hasAttr head isAttrs isBool isFunction isInt isList isString length listToAttrs
+    mapAttrs replaceStrings tail toJSON fromJSON;
+  strings = { inherit toUpper toLower hasPrefix hasSuffix removePrefix removeSuffix hasInfix optionalString escapeShellArg escapeShellArgs concatStringsSep; };
+  lists = { inherit optional optionals remove last flatten; };
+  attrsets = { inherit filterAttrs recursiveUpdate mapAttrsToList optionalAttrs; };
+};
+withThrowAt = throwAt:
+  let lib = helpers // import ./lib/modules.nix { inherit lib throwAt; } // { inherit withThrowAt; };
+  in lib;
+in
+withThrowAt null

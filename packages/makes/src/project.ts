@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { MError } from '@m/core';
+import { MError, type SourcePos } from '@m/core';
 import {
   type AutoArg,
   type Evaluator,
@@ -15,6 +15,7 @@ import {
   createEvaluator,
   isAttrs,
   isList,
+  isPath,
   isString,
   mkAttrs,
   mkPath,
@@ -56,8 +57,10 @@ export interface MakesProject {
   readonly evaluator: Evaluator;
   /** `extendingMakesDirs` of makes.nix (default ["/makes"]); evaluates makes.nix if present. */
   makesDirs(): string[];
-  /** Output name → main.nix. */
+  /** Output name → its main.nix, or makes.nix for an output a module defines (jobs, dev, …). */
   outputs(): Map<string, string>;
+  /** The outputs that are not main.nix files (for the CLI's listing cache): name → makes.nix. */
+  moduleOutputs(): Record<string, string>;
   /** Evaluates an output and instantiates its derivation (writes the .drv files). */
   evalOutput(name: string): OutputResult;
   /** Everything evaluation depended on so far. */
@@ -121,8 +124,30 @@ export function openMakesProject(opts: MakesProjectOptions): MakesProject {
   const fwFile = nodePath.join(frameworkDir(env), 'default.nix');
   const makesNix = nodePath.join(projectDir, 'makes.nix');
 
-  /** The framework's result for one output file (or none). */
-  const framework = (outputFile: string | null): Value => {
+  // Module-system errors (unknown option, wrong type, …) at the definition's position.
+  const throwAt = primop('throwAt', 3, ([posV, msgV, hintV], pos) => {
+    const p = ev.force(posV!);
+    let at: SourcePos | undefined;
+    if (isAttrs(p)) {
+      const field = (n: string): Value | undefined => (p.map.has(n) ? ev.force(p.map.get(n)!) : undefined);
+      const file = field('file');
+      const line = field('line');
+      const column = field('column');
+      if (file !== undefined && isString(file) && typeof line === 'number' && typeof column === 'number') {
+        at = { file: strOf(file), line, column };
+      }
+    }
+    const hint = ev.force(hintV!);
+    throw new MError('THROWN', forceString(msgV!, 'the message of a module error', pos), {
+      pos: at ?? (pos as SourcePos | undefined),
+      hint: hint === null ? undefined : forceString(hintV!, 'the hint of a module error', pos),
+    });
+  });
+
+  /** The framework: makes.nix and the builtin modules evaluated (once per project handle). */
+  let fwMemo: Value | undefined;
+  const framework = (): Value => {
+    if (fwMemo) return fwMemo;
     const fn = ev.evalFile(fwFile);
     const args = new Map<string, AutoArg>([
       ['nixpkgs', nixpkgs as unknown as AutoArg],
@@ -131,10 +156,11 @@ export function openMakesProject(opts: MakesProjectOptions): MakesProject {
       ['makesNix', io.pathExists(makesNix) ? mkPath(makesNix) : null],
       ['findOutputs', findOutputs],
       ['system', SYSTEM],
-      ['outputFile', outputFile === null ? null : mkPath(outputFile)],
+      ['throwAt', throwAt],
     ]);
-    return ev.autoCallFunction(fn, args);
+    return (fwMemo = ev.autoCallFunction(fn, args));
   };
+  const config = (): Value => ev.force(attr(framework(), 'config'));
 
   const attr = (v: Value, name: string): Lazy => {
     if (!isAttrs(v)) throw new MError('TYPE_ERROR', `expected a set with attribute '${name}'`);
@@ -147,19 +173,39 @@ export function openMakesProject(opts: MakesProjectOptions): MakesProject {
   const makesDirs = (): string[] => {
     if (dirsMemo) return dirsMemo;
     if (!io.pathExists(makesNix)) return (dirsMemo = [...DEFAULT_MAKES_DIRS]);
-    const cfg = ev.force(attr(framework(null), 'config'));
-    const dirs = ev.force(attr(cfg, 'extendingMakesDirs'));
+    const dirs = ev.force(attr(config(), 'extendingMakesDirs'));
     if (!isList(dirs)) throw new MError('TYPE_ERROR', 'extendingMakesDirs in makes.nix must be a list of strings');
     return (dirsMemo = dirs.map((d) => forceString(d, 'each of extendingMakesDirs', undefined)));
   };
 
-  const outputs = (): Map<string, string> => discoverOutputs(projectDir, makesDirs(), io, skip);
+  // Without makes.nix no module adds an output, so discovery alone lists them (no evaluation).
+  let outputsMemo: Map<string, string> | undefined;
+  const outputs = (): Map<string, string> => {
+    if (outputsMemo) return outputsMemo;
+    if (!io.pathExists(makesNix)) return (outputsMemo = discoverOutputs(projectDir, makesDirs(), io, skip));
+    const files = ev.force(attr(framework(), 'outputFiles'));
+    const all = ev.force(attr(config(), 'outputs'));
+    if (!isAttrs(files) || !isAttrs(all)) throw new MError('TYPE_ERROR', 'the outputs of makes.nix must be a set');
+    const found = new Map<string, string>();
+    for (const name of [...all.map.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const f = files.map.get(name);
+      const v = f === undefined ? undefined : ev.force(f);
+      found.set(name, v !== undefined && isPath(v) ? v.path : makesNix);
+    }
+    return (outputsMemo = found);
+  };
+
+  /** The outputs defined by makes.nix's modules (jobs, dev, …), not by main.nix files: name → makes.nix. */
+  const moduleOutputs = (): Record<string, string> => {
+    const fromFiles = discoverOutputs(projectDir, makesDirs(), io, skip);
+    return Object.fromEntries([...outputs()].filter(([n]) => !fromFiles.has(n)));
+  };
 
   const evalOutput = (name: string): OutputResult => {
     const all = outputs();
     const file = all.get(name);
     if (file === undefined) throw unknownOutputError(name, all.keys());
-    const v = ev.force(attr(framework(file), 'output'));
+    const v = ev.force(attr(ev.force(attr(config(), 'outputs')), name));
     if (isString(v)) {
       const s = strOf(v);
       if (!store.toStorePath(s)) throw new MError('TYPE_ERROR', `output '${name}' is a string, not a derivation or store path`);
@@ -178,7 +224,7 @@ export function openMakesProject(opts: MakesProjectOptions): MakesProject {
   };
 
   const cacheConfig = (): MakesCacheConfig =>
-    io.pathExists(makesNix) ? readCacheConfig(ev, ev.force(attr(ev.force(attr(framework(null), 'config')), 'cache'))) : NO_CACHE;
+    io.pathExists(makesNix) ? readCacheConfig(ev, ev.force(attr(config(), 'cache'))) : NO_CACHE;
 
-  return { projectDir, evaluator: ev, makesDirs, outputs, evalOutput, deps: rec.list, cacheConfig };
+  return { projectDir, evaluator: ev, makesDirs, outputs, moduleOutputs, evalOutput, deps: rec.list, cacheConfig };
 }
