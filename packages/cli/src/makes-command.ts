@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { isMError } from '@m/core';
 import { removeOwnLeftovers, tempRootsFile, type TempRootsFile } from '@m/store/temp-roots';
-import { DEFAULT_MAKES_DIRS, depsHold, discoverOutputs, plainDirReader, readProjectCache, unknownOutputError } from '@m/makes/light';
+import { DEFAULT_MAKES_DIRS, depsHold, discoverOutputs, plainDirReader, readProjectCache, unknownOutputError, withModuleOutputs } from '@m/makes/light';
 import { usageFailure, type Command, type CommandContext } from './command';
 import { resolvePhysicalStore } from './environment';
 import { MAKES_HELP, MakesUsageError, parseMakesArgs, type MakesOptions } from './makes-args';
@@ -155,12 +155,14 @@ export async function runMakes(project: string, args: readonly string[], ctx: Co
 
   // The makes directories: the default, or makes.nix's (from the cache when still valid).
   let makesDirs: readonly string[] | undefined = DEFAULT_MAKES_DIRS;
+  let moduleOutputs: Record<string, string> | undefined;
   if (fs.existsSync(nodePath.join(r.projectDir, 'makes.nix'))) {
     makesDirs = cache?.config && depsHold(cache.config.deps, ctx.env) ? cache.config.makesDirs : undefined;
+    moduleOutputs = cache?.config?.moduleOutputs;
   }
 
   if (makesDirs !== undefined) {
-    const outputs = discoverOutputs(r.projectDir, makesDirs, plainDirReader, new Set([r.storeRoot]));
+    const outputs = withModuleOutputs(discoverOutputs(r.projectDir, makesDirs, plainDirReader, new Set([r.storeRoot])), moduleOutputs);
     if (o.output === undefined) return printListing(ctx, o, [...outputs]);
     if (!outputs.has(o.output)) {
       const e = unknownOutputError(o.output, outputs.keys());

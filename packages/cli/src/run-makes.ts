@@ -75,7 +75,7 @@ export async function runMakesJob(job: MakesJob, out: Output): Promise<number> {
     });
     if (job.output === undefined) {
       const outputs = project.outputs();
-      writeProjectCache(job.storeRoot, job.projectDir, M_VERSION, { config: { deps: project.deps(), makesDirs: project.makesDirs() } });
+      writeProjectCache(job.storeRoot, job.projectDir, M_VERSION, { config: { moduleOutputs: project.moduleOutputs(), deps: project.deps(), makesDirs: project.makesDirs() } });
       post({ kind: 'makes-result', outputs: [...outputs] });
       return 0;
     }
@@ -97,7 +97,7 @@ export async function runMakesJob(job: MakesJob, out: Output): Promise<number> {
     rep.done();
     await pushToMakesCaches(store, caches, r.outPath, job.env, say);
     writeProjectCache(job.storeRoot, job.projectDir, M_VERSION, {
-      config: { deps: project.deps(), makesDirs: project.makesDirs() },
+      config: { moduleOutputs: project.moduleOutputs(), deps: project.deps(), makesDirs: project.makesDirs() },
       outputs: { [job.output]: { deps: project.deps(), drvPath: r.drvPath, outPath: r.outPath } },
     });
     post({ kind: 'makes-result', outPath: r.outPath });

@@ -19,6 +19,15 @@ export interface CachedOutput {
 export interface CachedConfig {
   deps: Dep[];
   makesDirs: string[];
+  /** Outputs makes.nix's modules define (jobs, dev, …), not main.nix files: name → makes.nix. */
+  moduleOutputs?: Record<string, string>;
+}
+
+/** The discovered main.nix outputs plus the cached module outputs, sorted by name. */
+export function withModuleOutputs(found: Map<string, string>, moduleOutputs: Record<string, string> | undefined): Map<string, string> {
+  if (!moduleOutputs) return found;
+  const all = new Map([...found, ...Object.entries(moduleOutputs).filter(([n]) => !found.has(n))]);
+  return new Map([...all].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 export interface ProjectCache {

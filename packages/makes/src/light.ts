@@ -3,6 +3,6 @@
  * matches and the evaluation cache. The CLI's main thread imports only this (`@m/makes/light`).
  */
 export { discoverOutputs, closestOutputs, unknownOutputError, DEFAULT_MAKES_DIRS, type DirReader } from './discover';
-export { cacheFile, readProjectCache, writeProjectCache, depsHold, type CachedOutput, type CachedConfig, type ProjectCache } from './eval-cache';
+export { cacheFile, withModuleOutputs, readProjectCache, writeProjectCache, depsHold, type CachedOutput, type CachedConfig, type ProjectCache } from './eval-cache';
 export { type Dep, depHolds } from './deps';
 export { plainDirReader } from './plain-fs';
