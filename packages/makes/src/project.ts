@@ -133,8 +133,8 @@ export function openMakesProject(opts: MakesProjectOptions): MakesProject {
       const file = field('file');
       const line = field('line');
       const column = field('column');
-      if (file !== undefined && isString(file) && typeof line === 'number' && typeof column === 'number') {
-        at = { file: strOf(file), line, column };
+      if (file !== undefined && isString(file) && typeof line === 'bigint' && typeof column === 'bigint') {
+        at = { file: strOf(file), line: Number(line), column: Number(column) };
       }
     }
     const hint = ev.force(hintV!);
