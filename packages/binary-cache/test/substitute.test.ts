@@ -239,9 +239,9 @@ describe.skipIf(!mIsBuilt())("makes' cache option: writers push, readers substit
 
 describe.skipIf(!mIsBuilt())("makes' cache option is checked", () => {
   it.each([
-    ['a missing url', 'extra.main = { enable = true; type = "http"; };', /error: cache\.extra\.main\.url is missing in makes\.nix/],
-    ['a write flag that is not a Boolean', 'extra.main = { enable = true; type = "http"; url = "file:///x"; write = "yes"; };', /error: cache\.extra\.main\.write in makes\.nix must be a Boolean/],
-    ['readNixos that is not a Boolean', 'readNixos = 1;', /error: cache\.readNixos in makes\.nix must be a Boolean/],
+    ['a missing url', 'extra.main = { enable = true; type = "http"; };', /error: The option `cache\.extra\.main\.url' is used but not defined/],
+    ['a write flag that is not a Boolean', 'extra.main = { enable = true; type = "http"; url = "file:///x"; write = "yes"; };', /error: A definition for option `cache\.extra\.main\.write' is not of type `boolean'/],
+    ['readNixos that is not a Boolean', 'readNixos = 1;', /error: A definition for option `cache\.readNixos' is not of type `boolean'/],
   ])('%s', async (_name, body, message) => {
     const project = fs.mkdtempSync(path.join(work, 'cfg-'));
     fs.mkdirSync(path.join(project, 'makes', 'x'), { recursive: true });

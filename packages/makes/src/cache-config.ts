@@ -1,5 +1,6 @@
 /**
- * makes' `cache` option of makes.nix (fluidattacks/makes src/evaluator/modules/cache):
+ * makes' `cache` option of makes.nix (fluidattacks/makes src/evaluator/modules/cache), declared
+ * with its types and defaults in nix/modules/cache.nix; this reads the evaluated `config.cache`:
  *   cache.readNixos                 read https://cache.nixos.org (m's default: false, see below)
  *   cache.extra.<name>.enable       use this cache (default false)
  *   cache.extra.<name>.url          the binary cache
