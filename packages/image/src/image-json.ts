@@ -65,21 +65,42 @@ export interface Descriptor {
   size: number;
 }
 
+export interface HistoryEntry {
+  created?: string;
+  created_by?: string;
+  comment?: string;
+  empty_layer?: boolean;
+  [k: string]: unknown;
+}
+
+/** History of the layers m writes: one entry per layer, with its store paths as comment. */
+export const historyEntry = (created: string, comment: string): HistoryEntry => ({ created, created_by: 'm makeContainerImage', comment });
+
 export function imageConfigJson(opts: {
   arch: string;
   os: string;
   config: Record<string, unknown>;
+  /** created (default 1970-01-01T00:00:01Z). */
+  created?: string;
   diffIds: readonly string[];
-  history: readonly string[];
+  history: readonly HistoryEntry[];
 }): string {
   return canonicalJson({
     architecture: opts.arch,
     config: opts.config,
-    created: CREATED,
-    history: opts.history.map((comment) => ({ created: CREATED, created_by: 'm makeContainerImage', comment })),
+    created: opts.created ?? CREATED,
+    history: opts.history,
     os: opts.os,
     rootfs: { type: 'layers', diff_ids: opts.diffIds },
   });
+}
+
+/** `created`: an RFC 3339 time, or "now" (the current time, to the second: not reproducible). */
+export function resolveCreated(v: unknown, now: () => Date = () => new Date()): string {
+  if (v === undefined || v === null) return CREATED;
+  if (v === 'now') return now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(v) && !Number.isNaN(Date.parse(v))) return v;
+  throw new MError('BAD_ARGUMENT', `makeContainerImage: created must be "now" or an RFC 3339 time such as "${CREATED}", got ${JSON.stringify(v)}`);
 }
 
 export function ociManifestJson(config: Descriptor, layers: readonly Descriptor[]): string {

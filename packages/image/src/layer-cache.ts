@@ -10,6 +10,9 @@
  *                                         sha256 of the layer's store path list
  *
  * where <S> is the first 16 hex digits of sha256(storeDir): member names embed the store directory.
+ * With zstd (or no) compression the pieces are `<base>.zst` + `<base>.zst.json` (`.tar`, `.tar.json`).
+ * A piece name is a store path's base name (plus `~perms-<digest>` when perms change its entries),
+ * or `blob-<hex>` for a base image's layer blob.
  *
  * A layer tar is LAYER_PREFIX (the store directory's ancestors) + the pieces of its paths +
  * TAR_TRAILER. Because gzip members may end anywhere, a piece's cached members are reused as-is
@@ -67,17 +70,18 @@ export function layerCacheRoot(cacheDir: string, storeDir: string): string {
   return join(cacheDir, `${VERSION}-${createHash('sha256').update(storeDir).digest('hex').slice(0, 16)}`);
 }
 
-export function createLayerCache(cacheDir: string, storeDir: string): LayerCache {
+export function createLayerCache(cacheDir: string, storeDir: string, ext: 'gz' | 'zst' | 'tar' = 'gz'): LayerCache {
   const root = layerCacheRoot(cacheDir, storeDir);
   const pieces = join(root, 'pieces');
   const layers = join(root, 'layers');
   mkdirSync(pieces, { recursive: true });
   mkdirSync(layers, { recursive: true });
-  const piecePath = (base: string): string => join(pieces, `${base}.gz`);
+  const piecePath = (base: string): string => join(pieces, `${base}.${ext}`);
+  const infoPath = (base: string): string => join(pieces, ext === 'gz' ? `${base}.json` : `${base}.${ext}.json`);
   return {
     piecePath,
     piece(base) {
-      const info = readJson<PieceInfo>(join(pieces, `${base}.json`));
+      const info = readJson<PieceInfo>(infoPath(base));
       return info !== undefined && existsSync(piecePath(base)) ? info : undefined;
     },
     layer(key) {
@@ -96,7 +100,7 @@ export function createLayerCache(cacheDir: string, storeDir: string): LayerCache
         commit(info) {
           close();
           renameSync(t, piecePath(base));
-          writeAtomic(join(pieces, `${base}.json`), JSON.stringify(info));
+          writeAtomic(infoPath(base), JSON.stringify(info));
         },
         abort() {
           close();

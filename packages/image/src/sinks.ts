@@ -1,7 +1,7 @@
 /** Byte sinks the tar writers feed: hashing, counting, and chunked parallel gzip into a file. */
 import { createHash, type Hash } from 'node:crypto';
 import { writeSync } from 'node:fs';
-import type { GzipPool } from './gzip-pool';
+import type { Compressor } from './compressors';
 
 /** A consumer of bytes; it must hash or copy `b` before its write() settles (callers reuse the buffer). */
 export interface ByteSink {
@@ -10,6 +10,19 @@ export interface ByteSink {
 
 /** Uncompressed bytes per gzip member. */
 export const MEMBER_SIZE = 1 << 20;
+
+/** Writes all of `b` to `fd`, waiting while a non-blocking pipe (stdout) is full. */
+export function writeAllSync(fd: number, b: Uint8Array): void {
+  let off = 0;
+  while (off < b.length) {
+    try {
+      off += writeSync(fd, b, off, b.length - off);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+    }
+  }
+}
 
 export function teeSink(...sinks: ByteSink[]): ByteSink {
   return {
@@ -42,11 +55,12 @@ export interface MemberStream extends ByteSink {
 }
 
 /**
- * Splits its input into MEMBER_SIZE pieces, compresses them on the pool and appends the members,
- * in input order, to the open file `fd`. At most 4 × pool.threads members are in flight, so
- * memory stays bounded whatever the input size.
+ * Splits its input into pool.memberSize pieces, compresses them on the pool and appends the
+ * members, in input order, to the open file `fd`. At most 4 × pool.threads members are in flight,
+ * so memory stays bounded whatever the input size.
  */
-export function memberStream(pool: GzipPool, fd: number): MemberStream {
+export function memberStream(pool: Compressor, fd: number): MemberStream {
+  const MEMBER_SIZE = pool.memberSize;
   let chunk = Buffer.allocUnsafeSlow(MEMBER_SIZE);
   let fill = 0;
   const pending: Promise<Buffer>[] = [];

@@ -16,6 +16,7 @@ import { MError } from '@m/core';
 import { compareUtf8, fromUtf8, fsPathBytes } from '@m/nix-compat';
 import type { ByteSink } from './sinks';
 import { fsPath } from './fs-path';
+import { type PermRule, applyPerms } from './perms';
 import { tarEntryHeader, tarPadding } from './tar';
 
 const READ_SIZE = 1 << 20;
@@ -34,7 +35,8 @@ function ioError(physical: string, e: unknown): MError {
   return new MError('IO_ERROR', `reading '${physical}' for a container layer: ${msg}`, { cause: e });
 }
 
-async function writeFileData(physical: string, size: number, sink: ByteSink, readBuffer: Buffer): Promise<void> {
+/** Writes a regular file's data and padding (the header is written by the caller). */
+export async function writeFileData(physical: string, size: number, sink: ByteSink, readBuffer: Buffer): Promise<void> {
   let fd: number;
   try {
     fd = openSync(fsPath(physical), constants.O_RDONLY | constants.O_NOFOLLOW);
@@ -66,13 +68,16 @@ async function writeFileData(physical: string, size: number, sink: ByteSink, rea
 /**
  * Archives `physical` (a store path on disk) under the member name `name` (e.g. nix/store/<base>).
  * File data goes through one read buffer per call, reused once the sink's write() settles.
+ * `perms` (perms.ts) change the owner and mode of the entries they match (a symlink keeps 0777).
  */
 export async function writeStorePathEntries(
   physical: string,
   name: string,
   sink: ByteSink,
   readBuffer: Buffer = Buffer.allocUnsafeSlow(READ_SIZE),
+  perms: readonly PermRule[] = [],
 ): Promise<void> {
+  const attrs = perms.length === 0 ? undefined : applyPerms(perms, `/${name}`);
   let st: Stats;
   try {
     st = lstatSync(fsPath(physical));
@@ -86,9 +91,9 @@ export async function writeStorePathEntries(
     } catch (e) {
       throw ioError(physical, e);
     }
-    await sink.write(tarEntryHeader({ name, type: 'symlink', mode: 0o777, linkname: target }));
+    await sink.write(tarEntryHeader({ ...attrs, name, type: 'symlink', mode: 0o777, linkname: target }));
   } else if (st.isDirectory()) {
-    await sink.write(tarEntryHeader({ name, type: 'directory', mode: 0o555 }));
+    await sink.write(tarEntryHeader({ name, type: 'directory', mode: 0o555, ...attrs }));
     let names: string[];
     try {
       names = readdirSync(fsPath(physical), { encoding: 'buffer' }).map((n) => fromUtf8(n));
@@ -96,10 +101,10 @@ export async function writeStorePathEntries(
       throw ioError(physical, e);
     }
     names.sort(compareUtf8);
-    for (const n of names) await writeStorePathEntries(`${physical}/${n}`, `${name}/${n}`, sink, readBuffer);
+    for (const n of names) await writeStorePathEntries(`${physical}/${n}`, `${name}/${n}`, sink, readBuffer, perms);
   } else if (st.isFile()) {
     const mode = (st.mode & 0o111) !== 0 ? 0o555 : 0o444;
-    await sink.write(tarEntryHeader({ name, type: 'file', mode, size: st.size }));
+    await sink.write(tarEntryHeader({ name, type: 'file', mode, size: st.size, ...attrs }));
     await writeFileData(physical, st.size, sink, readBuffer);
   } else {
     throw new MError('STORE_ERROR', `'${physical}' is ${kindOf(st)}, which a container layer cannot hold`, {

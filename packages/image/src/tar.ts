@@ -1,8 +1,8 @@
 /**
- * Reproducible POSIX tar (ustar + pax) headers. Every entry has mtime 1, uid/gid 0, empty
- * uname/gname, zero device numbers; names longer than ustar allows (after trying the 155-byte
- * prefix split), long link targets and sizes ≥ 8 GiB go into a preceding pax 'x' header, whose own
- * name is the fixed relative "PaxHeader". Names are relative and never contain '..'; callers
+ * Reproducible POSIX tar (ustar + pax) headers. Every entry has mtime 1, zero device numbers and,
+ * unless the entry says otherwise (perms, fake-root ownership), uid/gid 0 and empty uname/gname.
+ * Names longer than ustar allows (after trying the 155-byte prefix split), long link targets and
+ * sizes ≥ 8 GiB go into a preceding pax 'x' header, whose own name is the fixed relative "PaxHeader". Names are relative and never contain '..'; callers
  * guarantee it and `tarEntryHeader` checks it. Names and link targets are byte strings
  * (nix-compat's surrogateescape form): non-UTF-8 bytes are written as the raw bytes.
  */
@@ -23,10 +23,28 @@ export interface TarEntry {
   mode: number;
   size?: number;
   linkname?: string;
+  /** Owner (default 0 / 0, empty names). */
+  uid?: number;
+  gid?: number;
+  uname?: string;
+  gname?: string;
 }
 
 const TYPEFLAG: Record<TarEntryType, string> = { file: '0', directory: '5', symlink: '2' };
 const MAX_OCTAL_SIZE = 8 ** 11 - 1;
+
+const MAX_ID = 0o7777777;
+
+function checkOwner(e: TarEntry): void {
+  for (const id of [e.uid, e.gid])
+    if (id !== undefined && (!Number.isInteger(id) || id < 0 || id > MAX_ID))
+      throw new MError('BAD_ARGUMENT', `the owner id ${id} of '${e.name}' does not fit a tar header (0 to ${MAX_ID})`);
+  for (const n of [e.uname, e.gname])
+    if (n !== undefined && (Buffer.byteLength(n) > 31 || n.includes('\0')))
+      throw new MError('BAD_ARGUMENT', `the owner name '${n}' of '${e.name}' does not fit a tar header (at most 31 bytes)`);
+  if (!Number.isInteger(e.mode) || e.mode < 0 || e.mode > 0o7777)
+    throw new MError('BAD_ARGUMENT', `the mode ${e.mode.toString(8)} of '${e.name}' is not a permission mode (0 to 7777 octal)`);
+}
 
 function checkName(name: string): void {
   const parts = name.split('/');
@@ -56,12 +74,16 @@ function ustarHeader(fields: {
   size: number;
   typeflag: string;
   linkname: Buffer;
+  uid?: number;
+  gid?: number;
+  uname?: string;
+  gname?: string;
 }): Buffer {
   const h = Buffer.alloc(BLOCK);
   writeString(h, 0, 100, fields.name);
   writeOctal(h, 100, 8, fields.mode);
-  writeOctal(h, 108, 8, 0);
-  writeOctal(h, 116, 8, 0);
+  writeOctal(h, 108, 8, fields.uid ?? 0);
+  writeOctal(h, 116, 8, fields.gid ?? 0);
   writeOctal(h, 124, 12, fields.size);
   writeOctal(h, 136, 12, TAR_MTIME);
   h.fill(0x20, 148, 156);
@@ -69,6 +91,8 @@ function ustarHeader(fields: {
   writeString(h, 157, 100, fields.linkname);
   writeString(h, 257, 6, 'ustar\0');
   writeString(h, 263, 2, '00');
+  if (fields.uname) writeString(h, 265, 32, fields.uname);
+  if (fields.gname) writeString(h, 297, 32, fields.gname);
   writeOctal(h, 329, 8, 0);
   writeOctal(h, 337, 8, 0);
   writeString(h, 345, 155, fields.prefix);
@@ -106,6 +130,7 @@ function padTo(buf: Buffer): Buffer {
 /** The header block(s) of one entry (a pax header first when needed); file data follows it. */
 export function tarEntryHeader(e: TarEntry): Buffer {
   checkName(e.name);
+  checkOwner(e);
   const fullName = bytesOf(e.type === 'directory' ? `${e.name}/` : e.name);
   const size = e.type === 'file' ? (e.size ?? 0) : 0;
   const link = bytesOf(e.linkname ?? '');
@@ -132,6 +157,10 @@ export function tarEntryHeader(e: TarEntry): Buffer {
     size: sizeField,
     typeflag: TYPEFLAG[e.type],
     linkname: linkField,
+    uid: e.uid,
+    gid: e.gid,
+    uname: e.uname,
+    gname: e.gname,
   });
   if (pax.length === 0) return main;
   const paxBody = Buffer.concat(pax);
