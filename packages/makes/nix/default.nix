@@ -48,8 +48,8 @@ let
     if lib.types.package.check v then v
     else throw "output '${name}' (${toString file}) must evaluate to a derivation or a store path, not a ${builtins.typeOf v}";
 
-  # An argument m does not provide yet: a function, so `{ name, ... }:` headers work, that fails
-  # when called.
+  # An argument of makes' src/args that m does not provide yet (until a nix/args file does): a
+  # function, so `{ name, ... }:` headers work, that fails when called.
   notYetAvailable = name: _: throw "${name} is not yet available in m";
 
   # nix/args/<kebab-name>.nix (or <kebab-name>/default.nix) → argument <camelName>, as makes'
@@ -116,7 +116,22 @@ let
     attrsOptional = lib.optionalAttrs;
     fetchArchive = notYetAvailable "fetchArchive";
     fetchNixpkgs = notYetAvailable "fetchNixpkgs";
+    fetchRubyGem = notYetAvailable "fetchRubyGem";
     fetchUrl = notYetAvailable "fetchUrl";
+    computeOnAwsBatch = notYetAvailable "computeOnAwsBatch";
+    deployContainer = notYetAvailable "deployContainer";
+    deployContainerManifest = notYetAvailable "deployContainerManifest";
+    deployTerraform = notYetAvailable "deployTerraform";
+    makeDynamoDb = notYetAvailable "makeDynamoDb";
+    makePythonEnvironment = notYetAvailable "makePythonEnvironment";
+    makePythonPoetryEnvironment = notYetAvailable "makePythonPoetryEnvironment";
+    makePythonPyprojectPackage = notYetAvailable "makePythonPyprojectPackage";
+    makePythonVscodeSettings = notYetAvailable "makePythonVscodeSettings";
+    makeRubyGemsEnvironment = notYetAvailable "makeRubyGemsEnvironment";
+    makeRubyGemsInstall = notYetAvailable "makeRubyGemsInstall";
+    makeTerraformEnvironment = notYetAvailable "makeTerraformEnvironment";
+    testTerraform = notYetAvailable "testTerraform";
+    pythonOverrideUtils = throw "pythonOverrideUtils is not yet available in m";
     isDarwin = false;
     isLinux = true;
     makeContainerImage = import ./make-container-image.nix self;
