@@ -1,23 +1,25 @@
 /**
- * Building an output: realise for ordinary derivations, plus m's own builder for
- * makeContainerImage (`builtin:m-container-image`): once the layers are built, @m/image writes
- * the image from their closure, and the result is registered as the derivation's output.
- * Image derivations are supported as the requested output (not as inputs of other derivations).
+ * Building an output with realise. Images (makeContainerImage, `builtin:m-container-image`) are
+ * ordinary derivations that realise builds with m's builtin builder (@m/realise builtin-image.ts),
+ * whether they are the requested output or an input of another derivation; their progress lines
+ * (`Creating layer 1 from paths: …`) are routed to `onImageEvent`. `streamOutput` writes an image
+ * derivation's archive to a file descriptor instead (dockerTools' streamLayeredImage): its inputs are
+ * built and registered, the archive itself is never stored.
  */
-import * as fs from 'node:fs';
-import * as nodePath from 'node:path';
+import { rmSync } from 'node:fs';
 import { MError, isMError } from '@m/core';
-import { type ImageEvent, buildImage, checkContainerConfig } from '@m/image';
-import { type RealiseEvent, type RealiseOptions, readStoreDerivation, realise } from '@m/realise';
+import { buildImage, checkContainerConfig, IMAGE_BUILDER } from '@m/image';
+import { type RealiseEvent, type RealiseOptions, imageBuildOptions, readStoreDerivation, realise } from '@m/realise';
 import type { Store } from '@m/store';
 
-export const IMAGE_BUILDER = 'builtin:m-container-image';
+export { IMAGE_BUILDER };
 
 export interface BuildOutputOptions {
   store: Store;
   jobs?: number;
   onEvent?: (e: RealiseEvent) => void;
-  onImageEvent?: (e: ImageEvent) => void;
+  /** A progress line of an image derivation (`Creating layer 1 from paths: …`, `warning: …`). */
+  onImageEvent?: (e: { message: string }) => void;
   /** The makes output being built (`/image`), named in config errors. */
   output?: string;
   /** Aborts the builds (SIGINT/SIGTERM): they are killed and cleaned up. */
@@ -26,65 +28,66 @@ export interface BuildOutputOptions {
   substitute?: RealiseOptions['substitute'];
 }
 
-/** Builds `drvPath` (all outputs) unless they are valid already. */
-export async function buildOutput(drvPath: string, opts: BuildOutputOptions): Promise<void> {
-  const { store } = opts;
+/** The config of an image derivation is checked before anything is built, naming the output. */
+function checkImageConfig(store: Store, drvPath: string, output: string | undefined): void {
   const drv = readStoreDerivation(store, drvPath);
-  if (drv.builder !== IMAGE_BUILDER) {
-    await realise([drvPath], { store, jobs: opts.jobs, onEvent: opts.onEvent, signal: opts.signal, substitute: opts.substitute });
-    return;
-  }
-  const out = drv.outputs.get('out')?.path;
-  if (!out) throw new MError('STORE_ERROR', `derivation '${drvPath}' has no output 'out'`);
-  if (store.isValid(out)) return;
-
-  let config: Record<string, unknown>;
+  if (drv.builder !== IMAGE_BUILDER) return;
   try {
-    config = JSON.parse(drv.env.get('config') ?? '{}') as Record<string, unknown>;
-  } catch {
-    throw new MError('BAD_ARGUMENT', `the config of '${drvPath}' is not JSON`);
-  }
-  // The config is checked before any layer is built or anything is written.
-  try {
-    config = checkContainerConfig(config);
+    checkContainerConfig(JSON.parse(drv.env.get('config') ?? '{}'));
   } catch (e) {
-    if (!isMError(e)) throw e;
-    const where = opts.output === undefined ? `'${drvPath}'` : `output '${opts.output}'`;
+    if (!isMError(e)) throw new MError('BAD_ARGUMENT', `the config of '${drvPath}' is not JSON`);
+    const where = output === undefined ? `'${drvPath}'` : `output '${output}'`;
     throw new MError(e.code, `${e.message} (in ${where})`, { hint: e.hint, cause: e });
   }
+}
+
+function realiseOptions(opts: BuildOutputOptions): RealiseOptions {
+  const { store } = opts;
+  const images = new Map<string, boolean>();
+  const isImage = (p: string): boolean => {
+    let v = images.get(p);
+    if (v === undefined) images.set(p, (v = readStoreDerivation(store, p).builder === IMAGE_BUILDER));
+    return v;
+  };
+  return {
+    store,
+    jobs: opts.jobs,
+    signal: opts.signal,
+    substitute: opts.substitute,
+    onEvent: (e) => {
+      if (e.type === 'log' && isImage(e.drvPath)) opts.onImageEvent?.({ message: e.line });
+      else opts.onEvent?.(e);
+    },
+  };
+}
+
+/** Builds `drvPath` (all outputs) unless they are valid already. */
+export async function buildOutput(drvPath: string, opts: BuildOutputOptions): Promise<void> {
+  checkImageConfig(opts.store, drvPath, opts.output);
+  await realise([drvPath], realiseOptions(opts));
+}
+
+/** Streams the archive of image derivation `drvPath` to `fd` (after building its inputs); nothing is registered. */
+export async function streamOutput(drvPath: string, fd: number, opts: BuildOutputOptions): Promise<void> {
+  const { store } = opts;
+  const drv = readStoreDerivation(store, drvPath);
+  if (drv.builder !== IMAGE_BUILDER)
+    throw new MError('BAD_ARGUMENT', `${opts.output === undefined ? `'${drvPath}'` : `output '${opts.output}'`} is not a container image, so it cannot be streamed`, {
+      hint: '--stream writes the archive of a makeContainerImage output to stdout',
+    });
+  checkImageConfig(store, drvPath, opts.output);
   const inputs = [...drv.inputDrvs.keys()];
-  if (inputs.length > 0) await realise(inputs, { store, jobs: opts.jobs, onEvent: opts.onEvent, signal: opts.signal, substitute: opts.substitute });
-
-  const roots = (drv.env.get('layers') ?? '').split(/\s+/).filter((s) => s !== '');
-  for (const r of roots) if (!store.isValid(r)) throw new MError('STORE_ERROR', `layer '${r}' of '${drvPath}' is not a valid store path`);
-  const graph = new Map<string, string[]>();
-  for (const p of store.closure(roots)) graph.set(p, store.references(p));
-
-  const release = store.lockPaths([out]);
+  if (inputs.length > 0) await realise(inputs, realiseOptions(opts));
+  const tmp = store.makeTempDir();
   try {
-    if (store.isValid(out)) return;
-    const tmp = store.makeTempDir();
-    const file = nodePath.join(tmp, 'image.tar.gz');
-    try {
-      await buildImage({
-        roots,
-        graph,
-        physicalStore: store.root,
-        storeDir: store.storeDir,
-        maxLayers: Number(drv.env.get('maxLayers') ?? '65'),
-        config,
-        arch: 'amd64',
-        os: 'linux',
-        tag: 'container-image:latest',
-        cacheDir: nodePath.join(store.root, '.m', 'image-layer-cache'),
-        onEvent: opts.onImageEvent,
-        out: file,
-      });
-      store.registerOutputs([{ path: out, references: [], deriver: drvPath, from: file }]);
-    } finally {
-      fs.rmSync(tmp, { recursive: true, force: true });
-    }
+    const o = imageBuildOptions(
+      { store, loadDrv: (p) => readStoreDerivation(store, p), onLog: (line) => opts.onImageEvent?.({ message: line }) },
+      drvPath,
+      drv,
+      tmp,
+    );
+    await buildImage({ ...o, outFd: fd });
   } finally {
-    release();
+    rmSync(tmp, { recursive: true, force: true });
   }
 }

@@ -7,7 +7,7 @@
 export { openMakesProject, SYSTEM, type MakesProject, type MakesProjectOptions, type OutputResult } from './project';
 export { hostPackagesValue, storePathValue, type HostInputsOptions } from './host-inputs';
 export { frameworkDir } from './framework-dir';
-export { buildOutput, IMAGE_BUILDER, type BuildOutputOptions } from './container-image';
+export { buildOutput, streamOutput, IMAGE_BUILDER, type BuildOutputOptions } from './container-image';
 export { createDepRecorder } from './deps';
 export { type MakesCache, type MakesCacheConfig, NIXOS_CACHE, readCacheConfig } from './cache-config';
 export { createRecordingIO } from './recording-io';

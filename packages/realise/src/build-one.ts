@@ -14,7 +14,8 @@ import { checkFixedOutput } from './fixed-output';
 import { type BuiltOutput, checkOutputs } from './output-checks';
 import { checkOutputCycles } from './output-cycles';
 import { lockOutputs } from './output-locks';
-import { checkCanBuild } from './platform';
+import { runImageBuilder } from './builtin-image';
+import { checkCanBuild, isBuiltin } from './platform';
 
 export interface BuildOneContext {
   store: Store;
@@ -69,8 +70,15 @@ export async function buildOne(ctx: BuildOneContext, drvPath: string, drv: Deriv
     ctx.onStart();
     const tempDir = store.makeTempDir();
     try {
-      const req = makeBuildRequest(store, drvPath, drv, ctx.loadDrv, tempDir, ctx.settings);
-      const result = await runBuild(req, { onLog: ctx.onLog, signal: ctx.signal, logFile: store.logPath(drvPath) });
+      // Builtin builders (checkCanBuild accepted them) run in this process and write into tempDir.
+      const builtin = isBuiltin(drv);
+      const result = builtin
+        ? await runImageBuilder({ store, loadDrv: ctx.loadDrv, onLog: ctx.onLog }, drvPath, drv, tempDir)
+        : await runBuild(makeBuildRequest(store, drvPath, drv, ctx.loadDrv, tempDir, ctx.settings), {
+            onLog: ctx.onLog,
+            signal: ctx.signal,
+            logFile: store.logPath(drvPath),
+          });
 
       const regs: PathRegistration[] = [];
       const built = new Map<string, BuiltOutput>();
@@ -81,7 +89,7 @@ export async function buildOne(ctx: BuildOneContext, drvPath: string, drv: Deriv
         const refs = (result.references[name] ?? []).filter((r) => r.startsWith(store.storeDir + '/'));
         const ca = fixed ? checkFixedOutput(drvPath, drv, physical, logical, refs).ca : undefined;
         // Unsandboxed builds write their outputs in place.
-        regs.push({ path: logical, references: refs, deriver: drvPath, ca, from: ctx.settings.noSandbox ? undefined : physical });
+        regs.push({ path: logical, references: refs, deriver: drvPath, ca, from: ctx.settings.noSandbox && !builtin ? undefined : physical });
         built.set(name, { path: logical, references: refs, physical });
       }
       const byPath = new Map(Object.entries(outs).map(([n, p]) => [p, n]));

@@ -6,3 +6,4 @@ export { createStoreEvalIO, readStoreDerivation, type StoreEvalIOOptions } from 
 export { realise, type RealiseEvent, type RealiseOptions, type RealiseResult } from './realise';
 export { checkCanBuild, systemFeatures, THIS_SYSTEM, EXTRA_PLATFORMS } from './platform';
 export { makeBuildRequest, outputPaths, type RequestSettings } from './build-request';
+export { BUILTIN_BUILDERS, IMAGE_BUILDER, imageBuildOptions, type ImageBuildContext } from './builtin-image';

@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import { MError } from '@m/core';
 import type { Derivation } from '@m/nix-compat';
+import { BUILTIN_BUILDERS } from './builtin-image';
 
 export const THIS_SYSTEM = 'x86_64-linux';
 /** Platforms this machine also runs (Nix's default extra-platforms on x86_64-linux). */
@@ -36,7 +37,7 @@ export function checkCanBuild(drvPath: string, drv: Derivation, features: string
   const required = requiredSystemFeatures(drv);
   const platformOk = drv.platform === THIS_SYSTEM || EXTRA_PLATFORMS.includes(drv.platform) || isBuiltin(drv);
   if (platformOk && required.every((f) => features.includes(f))) {
-    if (isBuiltin(drv))
+    if (isBuiltin(drv) && !BUILTIN_BUILDERS.has(drv.builder))
       throw new MError('NOT_AVAILABLE', `unsupported builtin builder '${drv.builder.slice('builtin:'.length)}' (needed by '${drvPath}')`);
     return;
   }
