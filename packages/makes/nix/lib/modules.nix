@@ -449,6 +449,7 @@ let
       inherit (res) isDefined;
       files = map (d: d.file) res.defsFinal;
       definitions = map (d: d.value) res.defsFinal;
+      definitionsWithLocations = res.defsFinal;
     };
 
   # Declarations with the definitions of the modules → the same tree, each option with its value.
@@ -498,4 +499,6 @@ in
   inherit evalModules mkOption mkEnableOption isOption mkOptionType isType types
     mkIf mkMerge mkOverride mkOptionDefault mkDefault mkForce mkVMOverride mkOrder mkBefore mkAfter
     mergeEqualOption mergeOneOption mergeDefaultOption showOption levenshtein;
+  # throwAt pos message hint: an error at a definition's position (pos may be null).
+  throwAt = raise;
 }
