@@ -37,6 +37,8 @@ const demo = writeProject('demo', {
   greeting = lib.mkForce "forced";
   words = lib.mkAfter [ "c" ];
   extra.enable = true;
+  envVars.demo = { DEMO_VAR = "from envVars"; };
+  dev.demo = { bin = [ inputs.nixpkgs.hello ]; };
   jobs = {
     "/helloWorld" = makeScript {
       name = "helloWorld";
@@ -49,7 +51,8 @@ const demo = writeProject('demo', {
     };
     "/conf" = makeScript {
       name = "conf";
-      entrypoint = ''echo "\${config.projectStateDir} \${inputs.myUser} \${config.greeting} \${__system__}"'';
+      searchPaths.source = [ outputs."/envVars/demo" ];
+      entrypoint = ''echo "\${config.projectStateDir} \${inputs.myUser} \${config.greeting} \${__system__} $DEMO_VAR"'';
     };
   };
 }
@@ -89,7 +92,7 @@ describe.skipIf(!mIsBuilt())('makes.nix as a module set', () => {
     const r = await m(demo, ['.', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const names: string[] = JSON.parse(r.stdout).map((o: { name: string }) => o.name);
-    expect(names).toEqual(expect.arrayContaining(['/conf', '/extra', '/from-main', '/fromInputs', '/helloUser', '/helloWorld']));
+    expect(names).toEqual(expect.arrayContaining(['/conf', '/dev/demo', '/envVars/demo', '/extra', '/from-main', '/fromInputs', '/helloUser', '/helloWorld']));
     expect(names).not.toContain('/never');
     // The same listing from the evaluation cache.
     const again = await m(demo, ['.', '--json']);
@@ -105,10 +108,10 @@ describe.skipIf(!mIsBuilt())('makes.nix as a module set', () => {
     expect(u.stdout).toContain('Hello John!\n');
   });
 
-  it('merges definitions: mkForce over a plain one over mkDefault, mkBefore/mkAfter, mkIf on an option', async () => {
+  it('merges definitions: mkForce over a plain one over mkDefault, mkBefore/mkAfter, mkIf on an option; envVars', async () => {
     const r = await m(demo, ['.', '/conf']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/\/\.cache\/m\/state\/demo John forced x86_64-linux\n/);
+    expect(r.stdout).toMatch(/\/\.cache\/m\/state\/demo John forced x86_64-linux from envVars\n/);
     const w = await m(demo, ['.', '/extra']);
     expect(w.code, w.stderr).toBe(0);
     expect(w.stdout).toContain('a b c\n');
