@@ -13,13 +13,15 @@ export interface MakesOptions {
   jobs?: number;
   showTrace: boolean;
   noCache: boolean;
+  /** Write a container image output's archive to stdout instead of storing it. */
+  stream: boolean;
   help: boolean;
 }
 
 export class MakesUsageError extends Error {}
 
 export function parseMakesArgs(project: string, args: readonly string[]): MakesOptions {
-  const o: MakesOptions = { project, scriptArgs: [], json: false, verbosity: 1, showTrace: false, noCache: false, help: false };
+  const o: MakesOptions = { project, scriptArgs: [], json: false, verbosity: 1, showTrace: false, noCache: false, stream: false, help: false };
   let i = 0;
   const value = (flag: string): string => {
     const v = args[++i];
@@ -62,6 +64,9 @@ export function parseMakesArgs(project: string, args: readonly string[]): MakesO
       case '--no-eval-cache':
         o.noCache = true;
         break;
+      case '--stream':
+        o.stream = true;
+        break;
       case '-h':
       case '--help':
         o.help = true;
@@ -92,4 +97,6 @@ Options (before OUTPUT):
                        nearest makes/ or .git, else ~/.cache/m/store)
   --show-trace         show the evaluation trace of errors
   --no-eval-cache      evaluate even when nothing the last evaluation read has changed
+  --stream             write a container image output's archive to stdout without storing
+                       it (m . /image --stream | podman load)
 `;

@@ -169,7 +169,7 @@ export async function runMakes(project: string, args: readonly string[], ctx: Co
       ctx.out.stderr(renderError({ message: e.message, hint: e.hint }, { showTrace: false }));
       return 1;
     }
-    const hit = cache?.outputs[o.output];
+    const hit = o.stream ? undefined : cache?.outputs[o.output];
     if (hit && depsHold(hit.deps, ctx.env)) {
       // Rooted before the existence check: a gc that starts later keeps it (see temp-roots.ts).
       const roots = openRoots(r);
@@ -214,11 +214,13 @@ async function evaluateAndRun(o: MakesOptions, r: Resolved, ctx: CommandContext,
     debug: ctx.env.M_DEBUG === '1',
     env: { ...ctx.env },
     tempRoots: nodePath.basename(roots.file),
+    stream: o.stream,
   };
   const { code, result, interrupted } = await runWorker(job, ctx);
   if (interrupted !== undefined) return SIGNAL_EXIT[interrupted]!;
   if (code !== 0 || !result) return code || 1;
   if (o.output === undefined) return printListing(ctx, o, result.outputs ?? []);
+  if (o.stream) return 0;
   if (result.outPath === undefined) return 1;
   return runOutput(result.outPath, o, r, ctx);
 }

@@ -8,7 +8,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { MError, isMError } from '@m/core';
-import { buildOutput, openMakesProject, writeProjectCache } from '@m/makes';
+import { buildOutput, openMakesProject, streamOutput, writeProjectCache } from '@m/makes';
 import { openStore } from '@m/store';
 import { createReporter } from './makes-reporter';
 import type { Output } from './output';
@@ -33,6 +33,8 @@ export interface MakesJob {
   env: NodeJS.ProcessEnv;
   /** Name of the main thread's temp-roots file in the store's `.m/temproots`. */
   tempRoots: string;
+  /** Write the image archive of the output to stdout (fd 1) instead of building it into the store. */
+  stream?: boolean;
 }
 
 /** Messages between the main thread and the makes worker. */
@@ -87,6 +89,14 @@ export async function runMakesJob(job: MakesJob, out: Output): Promise<number> {
       rep.done();
       if (job.verbosity > 0 || line.startsWith('warning:')) out.stderr(line + '\n');
     };
+    if (job.stream) {
+      if (r.drvPath === undefined) throw new MError('BAD_ARGUMENT', `output '${job.output}' is not a container image, so it cannot be streamed`);
+      const substitution = makeSubstitution(store, makesSubstitution(caches, job.env), say);
+      await streamOutput(r.drvPath, 1, { store, jobs: job.jobs, output: job.output, substitute: substitution?.hook, onEvent: (e) => rep.realise(e), onImageEvent: (e) => rep.image(e.message) });
+      rep.done();
+      post({ kind: 'makes-result' });
+      return 0;
+    }
     if (r.drvPath !== undefined) {
       const substitution = makeSubstitution(store, makesSubstitution(caches, job.env), say);
       await substitution?.prefetch([r.drvPath]);
