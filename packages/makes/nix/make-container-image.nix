@@ -58,15 +58,17 @@ let
       export PATH="$coreutils/bin:$findutils/bin"
       mkdir -p "$out/root"
       cd "$out/root"
+      shopt -s nullglob dotglob
       for r in $roots; do
-        cp -rs --no-preserve=mode -n "$r/." .
+        for e in "$r"/*; do cp -rs --no-preserve=mode -n "$e" .; done
       done
+      shopt -u nullglob dotglob
       eval "$extraCommands"
       cd "$out/root"
       if test -n "$fakeRootCommands"; then
         key="$("$fakeroot/bin/faked-sysv")"
         trap 'kill "''${key##*:}" 2>/dev/null || true' EXIT
-        FAKEROOTKEY="''${key%%:*}" LD_PRELOAD="$libfakeroot/lib/libfakeroot/libfakeroot-sysv.so" "$BASH" -euo pipefail -c '
+        FAKEROOTKEY="''${key%%:*}" FAKEROOTDONTTRYCHOWN=1 LD_PRELOAD="$libfakeroot/lib/libfakeroot/libfakeroot-sysv.so" "$BASH" -euo pipefail -c '
           eval "$fakeRootCommands"
           cd "$out/root"
           find . -mindepth 1 -printf "%m %U %G %P\0" > "$out/meta"
