@@ -61,7 +61,8 @@ describe.skipIf(!mIsBuilt())('m PROJECT OUTPUT (builds)', () => {
     fs.writeFileSync(path.join(p2, 'ci/tools/check/main.nix'), `{ makeDerivation, inputs, ... }: makeDerivation { name = "check"; env.envG = inputs.greeting; builder = "echo $envG > $out"; }`);
     const l = await m(['.', '--json'], { cwd: p2 });
     expect(l.code).toBe(0);
-    expect(JSON.parse(l.stdout).map((o: { name: string }) => o.name)).toEqual(['/tools/check']);
+    // Builtin modules may add outputs of their own (makes' secretsForAwsFromEnv.__default__).
+    expect(JSON.parse(l.stdout).map((o: { name: string }) => o.name)).toContain('/tools/check');
     const r = await m(['.', '/tools/check'], { cwd: p2 });
     expect(r.code).toBe(0);
     expect(fs.readFileSync(path.join(storeRoot, path.basename(r.stdout.trim())), 'utf8')).toBe('from makes.nix\n');
