@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { MError } from '@m/core';
-import { closureOf, orderByPopularity, packageNameKey, popularity, splitIntoLayers } from '@m/image';
+import { closureOf, orderByPopularity, packageNameKey, planPopularityLayers, popularity, splitIntoLayers } from '@m/image';
 
 const S = '/nix/store/';
 // Hash parts chosen so that hash order and name order disagree.
@@ -79,9 +79,16 @@ describe('layering', () => {
     expect(layers.map((l) => l.length)).toEqual(sizes);
     expect(layers.flat()).toEqual(paths);
   });
-  test('maxLayers < 2 is refused', () => {
-    expect(() => splitIntoLayers(paths, 1)).toThrow(/maxLayers must be an integer of at least 2/);
+  test('maxLayers outside 2..125 is refused (as dockerTools)', () => {
+    expect(() => splitIntoLayers(paths, 1)).toThrow(/maxLayers must be an integer from 2 to 125, got 1/);
     expect(() => splitIntoLayers(paths, 0)).toThrow(MError);
+    expect(() => splitIntoLayers(paths, 126)).toThrow(/maxLayers must be an integer from 2 to 125, got 126/);
+    expect(splitIntoLayers(paths, 125).length).toBeLessThanOrEqual(124);
+  });
+  test('explicit layers and base image layers count against maxLayers', () => {
+    expect(planPopularityLayers(paths.slice(0, 5), 5, { baseLayers: 1, groups: 1 })).toEqual([[paths[0]], paths.slice(1, 5)]);
+    expect(() => planPopularityLayers(paths.slice(0, 1), 3, { baseLayers: 1, groups: 1 })).toThrow(/maxLayers = 3 leaves no layer for the store paths/);
+    expect(planPopularityLayers([], 3, { baseLayers: 1, groups: 1 })).toEqual([]);
   });
   test('a small closure gets fewer layers', () => {
     expect(splitIntoLayers(paths.slice(0, 3), 65)).toEqual(paths.slice(0, 3).map((x) => [x]));

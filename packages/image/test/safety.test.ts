@@ -1,4 +1,5 @@
 /** Nothing is followed out of the store; odd file types and names are handled or refused. */
+import { execFileSync } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
 import { existsSync, linkSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -101,7 +102,7 @@ describe('safety', () => {
     expect(store).toContain(`lrwxrwxrwx 0/0 0 ${p}/l -> ${longLink}`);
   });
 
-  test('two layers providing the same file conflict', async () => {
+  test('two layers providing the same file: the first wins with a warning; strictCollisions makes it an error', async () => {
     const physicalStore = tempDir('m-image-safety-');
     const [a, b] = [fakeStorePath('one'), fakeStorePath('two')] as [string, string];
     for (const p of [a, b]) {
@@ -109,8 +110,15 @@ describe('safety', () => {
       writeFileSync(join(physicalStore, base(p), 'bin/tool'), p);
     }
     const graph = new Map<string, string[]>([[a, []], [b, []]]);
+    const warnings: string[] = [];
+    const out = join(tempDir('m-x-'), 'i.tar.gz');
+    const r = await buildImage({ roots: [a, b], graph, physicalStore, out, onEvent: (e) => e.type === 'warning' && warnings.push(e.message) });
+    expect(warnings).toEqual([`makeContainerImage: '/bin/tool' is provided by both '${a}' and '${b}'; the image keeps the one of '${a}'`]);
+    const cust = r.layers.at(-1)!.digest.slice(7);
+    const listing = execFileSync('sh', ['-c', `tar -xzOf '${out}' blobs/sha256/${cust} | tar -tvf -`], { encoding: 'utf8' });
+    expect(listing).toContain(`bin/tool -> ${a}/bin/tool`);
     await expect(
-      buildImage({ roots: [a, b], graph, physicalStore, out: join(tempDir('m-x-'), 'i.tar.gz') }),
+      buildImage({ roots: [a, b], graph, physicalStore, strictCollisions: true, out: join(tempDir('m-x-'), 'i.tar.gz') }),
     ).rejects.toMatchObject({ code: 'BAD_ARGUMENT', message: expect.stringMatching(/'\/bin\/tool' is provided by both/) });
   });
 
