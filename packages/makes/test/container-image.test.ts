@@ -50,5 +50,5 @@ it('builds an OCI + docker-save archive of the layers and their closure', async 
 
 it('rejects maxLayers below 2', () => {
   const p = openMakesProject({ projectDir: dir, store });
-  expect(() => p.evalOutput('/bad')).toThrow(/maxLayers must be an integer of at least 2/);
+  expect(() => p.evalOutput('/bad')).toThrow(/maxLayers must be an integer from 2 to 125/);
 });
