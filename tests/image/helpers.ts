@@ -108,14 +108,21 @@ export function unpackArchive(tar: string, dir: string): UnpackedImage {
 
 /** Every blob's name is its sha256 and every descriptor's size is right; diff_ids, docker and OCI manifests agree. */
 export function checkDigests(img: UnpackedImage): void {
+  checkDigestsOf(img, 'container-image:latest');
+}
+
+/** checkDigests for an image tagged `repoTag` (name:tag). */
+export function checkDigestsOf(img: UnpackedImage, repoTag: string): void {
   const blobs = path.join(img.dir, 'blobs/sha256');
   const names = fs.readdirSync(blobs);
   for (const f of names) expect(sha256File(path.join(blobs, f)), `blob ${f}`).toBe(f);
   const sizeOf = (d: OciDescriptor): number => fs.statSync(path.join(blobs, d.digest.slice(7))).size;
   expect(img.index.manifests).toHaveLength(1);
-  expect(img.index.manifests[0]!.annotations?.['org.opencontainers.image.ref.name']).toBe('latest');
+  expect(img.index.manifests[0]!.annotations?.['org.opencontainers.image.ref.name']).toBe(repoTag.slice(repoTag.lastIndexOf(':') + 1));
+  expect(img.index.manifests[0]!.annotations?.['io.containerd.image.name']).toBe(repoTag);
   for (const d of [img.index.manifests[0]!, img.manifest.config, ...img.manifest.layers]) expect(sizeOf(d), d.digest).toBe(d.size);
   // Layers are stored uncompressed inside the (as a whole compressed) archive: blob digest = diff_id.
+  // history has one entry per layer (m writes no empty_layer entries).
   expect(img.config.rootfs.type).toBe('layers');
   expect(img.config.rootfs.diff_ids).toEqual(img.manifest.layers.map((l) => l.digest));
   expect(img.config.history).toHaveLength(img.manifest.layers.length);
@@ -123,7 +130,7 @@ export function checkDigests(img: UnpackedImage): void {
     {
       Config: `blobs/sha256/${img.manifest.config.digest.slice(7)}`,
       Layers: img.manifest.layers.map((l) => `blobs/sha256/${l.digest.slice(7)}`),
-      RepoTags: ['container-image:latest'],
+      RepoTags: [repoTag],
     },
   ]);
   // Nothing unreferenced is shipped.
