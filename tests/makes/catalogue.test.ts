@@ -3,7 +3,7 @@
  * the builtin formatter, linter, secret and environment modules in makes.nix and using the data
  * helpers in main.nix files, run with the real CLI. Tools are Debian packages imported into the
  * store (shfmt, shellcheck, gojq, openssl, age, reuse, git, nodejs with node-yaml, node-ajv and
- * markdown-it, nix-bin). Secrets are checked never to reach the store.
+ * markdown-it, nix-bin, gpg). Secrets are checked never to reach the store.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -24,6 +24,7 @@ const files: Record<string, string> = {
     testLicense.enable = true;
     secretsForAwsFromEnv.myAws = { accessKeyId = "MY_KEY_ID"; secretAccessKey = "MY_SECRET"; };
     secretsForEnvFromSops.mySops = { manifest = "/data/secrets.yaml.age"; vars = [ "db.password" "token" ]; };
+    secretsForEnvFromSops.gpgSops = { manifest = "/data/secrets.yaml.gpg"; vars = [ "db.password" ]; };
     secretsForTerraformFromEnv.myTf = { dbPass = "DB_PASS"; };
     envVars.myEnv = { GREETING = "hello there"; };
   }`,
@@ -95,6 +96,11 @@ const files: Record<string, string> = {
       echo "env=$GREETING"
     '';
   }`,
+  'makes/gpg/main.nix': `{ makeScript, outputs, ... }: makeScript {
+    name = "gpg";
+    searchPaths.source = [ outputs."/secretsForEnvFromSops/gpgSops" ];
+    entrypoint = ''echo "gpg=$db__password"'';
+  }`,
   'yaml/corpus.yml': `# YAML the pure-Nix fromYaml must read as gojq does
 name: makes  # trailing comment
 version: 1.5
@@ -159,11 +165,12 @@ deep:
   'README.md': '# Project\n\nIntro.\n\n## Install it!\n\n```\n# not a heading\n```\n\n### With `m`\n\n## Install it!\n',
 };
 
-const SECRETS = { aws: 'aws-SECRET-7f3a91', tf: 'tf-DB-5c2e8d', sops: 's3cr3t-sops-b71c04', token: 'tok-9e44d2' };
+const SECRETS = { aws: 'aws-SECRET-7f3a91', tf: 'tf-DB-5c2e8d', sops: 's3cr3t-sops-b71c04', token: 'tok-9e44d2', gpg: 'gpg-SECRET-d0a7c3' };
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'm-catalogue-'));
 const project = path.join(work, 'project');
 const storeRoot = path.join(work, 'store');
+const gnupgHome = path.join(work, 'gnupg');
 let ageKey = '';
 
 function m(args: string[], env: Record<string, string | undefined> = {}): Promise<RunResult> {
@@ -210,6 +217,12 @@ beforeAll(() => {
   const recipient = execFileSync('age-keygen', ['-y', keyFile], { encoding: 'utf8' }).trim();
   const manifest = `db:\n  password: ${SECRETS.sops}\ntoken: ${SECRETS.token}\n`;
   fs.writeFileSync(path.join(project, 'data/secrets.yaml.age'), execFileSync('age', ['-r', recipient], { input: manifest }));
+  // An OpenPGP key without passphrase in a private keyring, for the gpg-encrypted manifest.
+  fs.mkdirSync(gnupgHome, { mode: 0o700 });
+  const gpgEnv = { ...process.env, GNUPGHOME: gnupgHome };
+  execFileSync('gpg', ['--batch', '--passphrase', '', '--quick-gen-key', 'Test <test@example.com>', 'default', 'default', 'never'], { env: gpgEnv, stdio: 'ignore' });
+  const gpgManifest = `db:\n  password: ${SECRETS.gpg}\n`;
+  fs.writeFileSync(path.join(project, 'data/secrets.yaml.gpg'), execFileSync('gpg', ['--batch', '-r', 'test@example.com', '--encrypt'], { env: gpgEnv, input: gpgManifest, stdio: ['pipe', 'pipe', 'ignore'] }));
   git('init', '-q', '.');
   git('add', '-A');
   git('-c', 'user.name=Ann Example', '-c', 'user.email=ann@example.com', 'commit', '-q', '-m', 'one');
@@ -217,6 +230,7 @@ beforeAll(() => {
 });
 
 afterAll(() => {
+  if (fs.existsSync(gnupgHome)) execFileSync('gpgconf', ['--kill', 'gpg-agent'], { env: { ...process.env, GNUPGHOME: gnupgHome }, stdio: 'ignore' });
   fs.rmSync(work, { recursive: true, force: true });
 });
 
@@ -225,9 +239,9 @@ describe.skipIf(!mIsBuilt())('makes catalogue', () => {
     const r = await m(['.']);
     const listed = r.stdout.split('\n').filter((l) => l.startsWith('  /')).map((l) => l.trim());
     expect(listed).toEqual([
-      '/data', '/envVars/myEnv', '/formatBash', '/formatMarkdown', '/formatYaml', '/lintBash', '/lintGitMailMap',
+      '/data', '/envVars/myEnv', '/formatBash', '/formatMarkdown', '/formatYaml', '/gpg', '/lintBash', '/lintGitMailMap',
       '/lintNix', '/lintWithAjv/config', '/patched', '/secrets', '/secretsForAwsFromEnv/__default__',
-      '/secretsForAwsFromEnv/myAws', '/secretsForEnvFromSops/mySops', '/secretsForTerraformFromEnv/myTf', '/testLicense',
+      '/secretsForAwsFromEnv/myAws', '/secretsForEnvFromSops/gpgSops', '/secretsForEnvFromSops/mySops', '/secretsForTerraformFromEnv/myTf', '/testLicense',
     ]);
   }, 120_000);
 
@@ -280,12 +294,15 @@ describe.skipIf(!mIsBuilt())('makes catalogue', () => {
     expect(r.stdout).toContain(`tf=${SECRETS.tf}\n`);
     expect(r.stdout).toContain('env=hello there\n');
     expect(r.stderr).toContain('[INFO] - AWS_SECRET_ACCESS_KEY from MY_SECRET');
+    const gpg = await m(['.', '/gpg'], { GNUPGHOME: gnupgHome });
+    expect(gpg.code, gpg.stderr).toBe(0);
+    expect(gpg.stdout).toContain(`gpg=${SECRETS.gpg}\n`);
     expect(filesContaining(storeRoot, Object.values(SECRETS))).toEqual([]);
 
     const missing = await m(['.', '/secrets'], { ...env, MY_SECRET: undefined });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('[CRITICAL] Env var is required but is empty or not present: MY_SECRET');
-    const wrongKey = await m(['.', '/secrets'], { ...env, SOPS_AGE_KEY: execFileSync('age-keygen', { encoding: 'utf8' }) });
+    const wrongKey = await m(['.', '/secrets'], { ...env, SOPS_AGE_KEY: execFileSync('age-keygen', { encoding: 'utf8', stdio: ['pipe', 'pipe', 'ignore'] }) });
     expect(wrongKey.code).not.toBe(0);
     expect(wrongKey.stderr).toMatch(/age: error: no identity matched any of the recipients/);
   }, 180_000);

@@ -17,6 +17,6 @@ makeTemplate {
     __argName__ = toDerivationName name;
     __argVars__ = toBashArray vars;
   };
-  searchPaths.bin = [ __nixpkgs__.age __nixpkgs__.gojq __nixpkgs__.gpg ];
+  searchPaths.bin = [ __nixpkgs__.age __nixpkgs__.gojq __nixpkgs__.gpg __nixpkgs__.grep ];
   template = ./make-secret-for-env-from-sops.sh;
 }
