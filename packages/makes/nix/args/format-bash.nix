@@ -6,6 +6,6 @@
 makeScript {
   name = "format-bash-for-${name}";
   replace.__argTargets__ = toBashArray targets;
-  searchPaths.bin = [ __nixpkgs__.shfmt ];
+  searchPaths.bin = [ __nixpkgs__.findutils __nixpkgs__.shfmt ];
   entrypoint = ./format-bash.sh;
 }

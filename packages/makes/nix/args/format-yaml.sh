@@ -5,7 +5,11 @@ function main {
   source __argTargets__/template local targets
 
   info Formatting YAML files \
-    && mapfile -d '' files < <(find "${targets[@]}" -type f \( -name '*.yaml' -or -name '*.yml' \) -not -path '*/.git/*' -print0 | sort -z) \
+    && mapfile -d '' files < <(
+      find "${targets[@]}" \
+        \( -type d \( -name .git -o \( -name store -exec test -d '{}/.m' \; \) \) -prune \) \
+        -o -type f \( -name '*.yaml' -o -name '*.yml' \) -print0 | sort -z
+    ) \
     && if test "${#files[@]}" -eq 0; then
       info No YAML files found
     elif ! node __argFormatter__ "${files[@]}"; then

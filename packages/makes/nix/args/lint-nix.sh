@@ -11,7 +11,11 @@ function main {
         if ! nix-instantiate --store dummy:// --parse "${file}" > /dev/null; then
           failed=1
         fi
-      done < <(find "${target}" -name '*.nix' -type f -not -path '*/.git/*' -print0 | sort -z)
+      done < <(
+        find "${target}" \
+          \( -type d \( -name .git -o \( -name store -exec test -d '{}/.m' \; \) \) -prune \) \
+          -o -type f -name '*.nix' -print0 | sort -z
+      )
     done \
     && if test "${failed}" = 1; then
       error Some Nix files have syntax errors
