@@ -2,7 +2,8 @@
 // Benchmark of @m/image's buildImage on a synthetic ≥ 200 MiB closure:
 //   full build (cold cache), warm rebuild (nothing changed), rebuild after one small store path
 //   changed, next to `pigz -6 -p2` over the same uncompressed archive bytes.
-// Usage: node packages/image/bench/image-bench.mjs [--mib N] [--json]
+//   With --zstd: also a full build with compression = "zstd" (cold cache), next to `zstd -3 -T2`.
+// Usage: node packages/image/bench/image-bench.mjs [--mib N] [--json] [--zstd]
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
@@ -15,6 +16,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const totalMiB = Number(args[args.indexOf('--mib') + 1] ?? 0) || 220;
 const asJson = args.includes('--json');
+const withZstd = args.includes('--zstd');
 
 const work = mkdtempSync(join(tmpdir(), 'm-image-bench-'));
 const bundle = join(work, 'image.mjs');
@@ -137,6 +139,22 @@ const pigz = await time(() =>
 );
 const pigzCpu = pigz.r.trim().split(/\s+/).map(Number).reduce((a, b) => a + b, 0);
 
+let zstdResult = {};
+if (withZstd) {
+  const out = join(work, 'full.tar.zst');
+  const z = await time(() => buildImage({ roots: [top], graph, physicalStore, out, cacheDir, compression: 'zstd', config: { Cmd: [`${top}/bin/app`] } }));
+  const same = execFileSync('sh', ['-c', `zstd -q -dc '${out}' | cmp - '${tar}' && echo same`], { encoding: 'utf8' }).trim() === 'same';
+  const cli = await time(() => execFileSync('zstd', ['-q', '-3', '-T2', '-f', '-o', join(work, 'cli.tar.zst'), tar]));
+  zstdResult = {
+    zstdFullBuildS: +z.s.toFixed(2),
+    zstdFullBuildCpuS: +z.cpu.toFixed(2),
+    zstdMiBps: +(statSync(tar).size / 2 ** 20 / z.s).toFixed(1),
+    zstdCompressedMiB: +(statSync(out).size / 2 ** 20).toFixed(1),
+    zstd3T2S: +cli.s.toFixed(2),
+    zstdSameTar: same,
+  };
+}
+
 const tarSize = statSync(tar).size;
 const ours = statSync(join(work, 'full.tar.gz')).size;
 const theirs = statSync(pigzOut).size;
@@ -157,6 +175,7 @@ const result = {
   sizeOursOverPigz: +(ours / theirs).toFixed(4),
   compressedMiB: +(ours / 2 ** 20).toFixed(1),
   reproducible: readFileSync(join(work, 'full.tar.gz')).equals(readFileSync(join(work, 'warm.tar.gz'))),
+  ...zstdResult,
 };
 if (asJson) console.log(JSON.stringify(result));
 else for (const [k, v] of Object.entries(result)) console.log(`${k.padEnd(20)} ${v}`);

@@ -1,7 +1,9 @@
 /**
  * The outer archive's compression: `gzip` (the default; parallel gzip members, gzip-pool.ts),
- * `zstd` (independent zstd frames from the Debian `zstd` tool, level 3, one thread per frame,
- * several frames at once; concatenated frames are one valid zstd stream) or `none` (a plain tar).
+ * `zstd` (independent zstd frames: pieces of 256 KiB and more from the Debian `zstd` tool, level 3,
+ * one thread per frame, several frames at once; smaller pieces as frames of raw blocks written
+ * here, which costs no process; concatenated frames are one valid zstd stream) or `none` (a plain
+ * tar).
  * Every kind compresses fixed-size pieces independently, so cached pieces are reused verbatim
  * (layer-cache.ts) and the output is the same whatever the number of threads.
  */
@@ -47,6 +49,33 @@ function zstdFrame(data: Uint8Array): Promise<Buffer> {
   });
 }
 
+/** Below this size a piece becomes a frame of raw (stored) blocks instead of a zstd run. */
+const ZSTD_RAW_BELOW = 256 << 10;
+const ZSTD_MAGIC = 0xfd2fb528;
+const ZSTD_BLOCK_MAX = 128 << 10;
+
+/** A zstd frame (RFC 8878) holding `data` in raw blocks: single segment, 8-byte content size, no checksum. */
+export function zstdRawFrame(data: Uint8Array): Buffer {
+  const blocks = Math.max(1, Math.ceil(data.length / ZSTD_BLOCK_MAX));
+  const out = Buffer.alloc(4 + 1 + 8 + blocks * 3 + data.length);
+  out.writeUInt32LE(ZSTD_MAGIC, 0);
+  out[4] = 0b1110_0000; // Frame_Content_Size_flag 3 (8 bytes), Single_Segment_flag
+  out.writeBigUInt64LE(BigInt(data.length), 5);
+  let o = 13;
+  for (let b = 0; b < blocks; b++) {
+    const start = b * ZSTD_BLOCK_MAX;
+    const size = Math.min(ZSTD_BLOCK_MAX, data.length - start);
+    const header = (size << 3) | (0 << 1) | (b === blocks - 1 ? 1 : 0);
+    out[o] = header & 0xff;
+    out[o + 1] = (header >> 8) & 0xff;
+    out[o + 2] = (header >> 16) & 0xff;
+    o += 3;
+    out.set(data.subarray(start, start + size), o);
+    o += size;
+  }
+  return out;
+}
+
 function createZstdPool(threads: number): Compressor {
   let running = 0;
   const queue: (() => void)[] = [];
@@ -59,8 +88,9 @@ function createZstdPool(threads: number): Compressor {
   return {
     kind: 'zstd',
     threads,
-    memberSize: 4 << 20,
+    memberSize: 16 << 20,
     compress(data) {
+      if (data.length < ZSTD_RAW_BELOW) return Promise.resolve(zstdRawFrame(data));
       return new Promise<Buffer>((resolve, reject) => {
         queue.push(() => {
           zstdFrame(data)
