@@ -64,6 +64,9 @@ if (existsSync(imageResults)) {
     `| full build CPU efficiency relative to pigz | ${im.cpuEfficiencyVsPigz}× | |`,
     `| rebuild after one small layer changed | ${im.oneLayerChangedS} s = ${im.rebuildOverFull}× the full build | ≤ ${im.targets.rebuildOverFull}×: ${meets(im.rebuildOverFull <= im.targets.rebuildOverFull)} |`,
     `| rebuild with nothing changed | ${im.warmRebuildS} s | |`,
+    ...(im.zstd
+      ? [`| full build with compression = "zstd" (cold cache) | ${im.zstd.fullBuildS} s, ${im.zstd.MiBps} MiB/s, ${im.zstd.compressedMiB} MiB; \`zstd -3 -T2\` over the same bytes: ${im.zstd.cliS} s | |`]
+      : []),
     '',
   );
 }
