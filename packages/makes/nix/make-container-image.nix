@@ -71,10 +71,10 @@ let
         FAKEROOTKEY="''${key%%:*}" FAKEROOTDONTTRYCHOWN=1 LD_PRELOAD="$libfakeroot/lib/libfakeroot/libfakeroot-sysv.so" "$BASH" -euo pipefail -c '
           eval "$fakeRootCommands"
           cd "$out/root"
-          find . -mindepth 1 -printf "%m %U %G %P\0" > "$out/meta"
+          find . -mindepth 1 -printf "%m %U %G %P\0" | LC_ALL=C sort -z > "$out/meta"
         '
       else
-        find . -mindepth 1 -printf "%m 0 0 %P\0" > "$out/meta"
+        find . -mindepth 1 -printf "%m 0 0 %P\0" | LC_ALL=C sort -z > "$out/meta"
       fi
     '') ];
     roots = roots;

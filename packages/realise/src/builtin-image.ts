@@ -4,6 +4,7 @@
  * closure only (the store paths the derivation depends on, with their references), like Nix's own
  * builtin builders. Progress lines (`Creating layer 1 from paths: …`, warnings) go to `onLog`.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type ImageEvent, IMAGE_BUILDER, archiveSuffix, buildImage, imageOptionsFromEnv } from '@m/image';
 import { type Derivation, isStorePath } from '@m/nix-compat';
@@ -56,7 +57,16 @@ export async function runImageBuilder(
   drv: Derivation,
   tempDir: string,
 ): Promise<{ outputs: Record<string, string>; references: Record<string, string[]> }> {
-  const opts = imageBuildOptions(ctx, drvPath, drv, tempDir);
+  // The progress lines are the build log (`m log`), as a sandboxed builder's output would be.
+  const logFile = ctx.store.logPath(drvPath);
+  fs.mkdirSync(path.dirname(logFile), { recursive: true });
+  fs.writeFileSync(logFile, '');
+  const opts = imageBuildOptions(
+    { ...ctx, onLog: (line) => (fs.appendFileSync(logFile, `${line}\n`), ctx.onLog(line)) },
+    drvPath,
+    drv,
+    tempDir,
+  );
   const outs = outputPaths(drvPath, drv);
   const file = path.join(tempDir, `image${archiveSuffix(opts.compression ?? 'gzip')}`);
   await buildImage({ ...opts, out: file });
