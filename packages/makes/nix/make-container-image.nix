@@ -44,7 +44,7 @@ let
     && check (builtins.isBool ignoreCollisions) "ignoreCollisions must be a Boolean"
     && check (builtins.isList layers) "layers must be a list"
     && check (suffixes ? ${compression}) "compression must be \"gzip\", \"zstd\" or \"none\", got ${builtins.toJSON compression}"
-    && builtins.all (g: check (g ? deps && builtins.isList g.deps) "an explicit layer (an attribute set in `layers`) needs `deps`, a list of packages") groups;
+    && builtins.all (g: check (builtins.attrNames g == [ "deps" ] && builtins.isList g.deps) "an explicit layer (an attribute set in `layers`) takes only `deps`, a list of packages") groups;
 
   # extraCommands run over the union of the roots (as dockerTools' symlinkJoin), then
   # fakeRootCommands under fakeroot; `meta` records every entry's mode and (fake) owner, which the
