@@ -356,14 +356,14 @@ export async function buildImage(opts: BuildImageOptions): Promise<BuildImageRes
       throw new MError('BAD_ARGUMENT', `makeContainerImage: the image needs ${baseLayers.length + storeLayers.length + 1} layers (${baseLayers.length} base image layers, ${groups.length} explicit layers and the customisation layer at least) but maxLayers is ${maxLayers}`);
     const ctx: LayerCtx = { cache, pool, physicalStore: opts.physicalStore, storeDir, prefix, perms };
 
-    // (3) base layers (cached compressed by digest), then store layers, two at a time so small paths keep the pool busy.
+    // (3) base layers (cached compressed by digest), then store layers, two (zstd: four) at a time so small paths keep the pool busy.
     const basePieces: string[] = [];
     for (const [i, l] of baseLayers.entries()) {
       onEvent({ type: 'base-layer', layer: i + 1, digest: l.digest, message: `Adding base layer ${i + 1} from ${l.digest}` });
       basePieces.push(await prepareBlobPiece(l, ctx));
     }
     const plans: LayerPlan[] = storeLayers.map((paths) => ({ paths }));
-    await runLimited(plans, 2, async (plan, i) => {
+    await runLimited(plans, compression === 'zstd' ? 4 : 2, async (plan, i) => {
       // Layers start in index order, so their messages come out in order.
       const n = baseLayers.length + i + 1;
       onEvent({ type: 'layer', layer: n, paths: plan.paths, cached: layerCached(ctx, plan.paths), message: `Creating layer ${n} from paths: ${pyListRepr(plan.paths)}` });
