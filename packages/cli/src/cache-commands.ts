@@ -14,3 +14,4 @@ function delegate(name: CommandJob['name'], summary: string): Command {
 export const copyCommand = delegate('copy', 'copy store paths to or from a binary cache (nix copy)');
 export const keyCommand = delegate('key', 'generate signing keys for binary caches (nix key)');
 export const serveCommand = delegate('serve', 'serve the store as a read-only binary cache over HTTP (nix-serve)');
+export const imageCommand = delegate('image', 'push container images to OCI registries (m image push)');

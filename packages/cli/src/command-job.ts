@@ -12,7 +12,7 @@ import { renderCommandError } from './store-command-args';
 
 export interface CommandJob {
   kind: 'command';
-  name: 'store' | 'log' | 'show-derivation' | 'copy' | 'key' | 'serve';
+  name: 'store' | 'log' | 'show-derivation' | 'copy' | 'key' | 'serve' | 'image';
   args: string[];
   cwd: string;
   env: Record<string, string | undefined>;
@@ -29,6 +29,7 @@ const BODIES: Record<CommandJob['name'], (ctx: CommandContext) => Promise<number
   copy: (ctx) => import('./cache-command').then((m) => m.runCopyCommand(ctx)),
   key: (ctx) => import('./cache-command').then((m) => m.runKeyCommand(ctx)),
   serve: (ctx) => import('./cache-command').then((m) => m.runServeCommand(ctx)),
+  image: (ctx) => import('./image-command').then((m) => m.runImageCommand(ctx)),
 };
 
 export async function runCommandJob(job: CommandJob, out: Output): Promise<number> {

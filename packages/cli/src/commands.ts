@@ -4,7 +4,7 @@ import { buildCommand } from './build-command';
 import { instantiateCommand } from './instantiate-command';
 import { logCommand, showDerivationCommand, storeCommand } from './store-commands';
 import { looksLikeProject, projectCommand } from './makes-command';
-import { copyCommand, keyCommand, serveCommand } from './cache-commands';
+import { copyCommand, imageCommand, keyCommand, serveCommand } from './cache-commands';
 
 export const COMMANDS: readonly Command[] = [
   instantiateCommand,
@@ -15,6 +15,7 @@ export const COMMANDS: readonly Command[] = [
   copyCommand,
   keyCommand,
   serveCommand,
+  imageCommand,
 ];
 
 /** A known command, else `m PROJECT …` when `name` is a path (`.`, `./x`, `/abs`). */

@@ -7,6 +7,12 @@ mark('m.js loaded');
 
 const out = createFdOutput();
 
+// Programs m runs (makes scripts such as deployContainer's) call back into this m through these.
+if (process.argv[1] !== undefined) {
+  process.env.M_CLI = process.argv[1];
+  process.env.M_NODE = process.execPath;
+}
+
 runCli({ argv: process.argv.slice(2), env: process.env, cwd: process.cwd(), out }).then(
   (code) => {
     mark('exit');

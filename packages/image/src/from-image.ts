@@ -43,7 +43,7 @@ function magic(file: string): Buffer {
   }
 }
 
-function decompressed(file: string): AsyncIterable<Buffer> {
+export function decompressed(file: string): AsyncIterable<Buffer> {
   const m = magic(file);
   if (m[0] === 0x1f && m[1] === 0x8b) return createReadStream(file).pipe(createGunzip());
   if (m.readUInt32LE(0) === 0xfd2fb528) {

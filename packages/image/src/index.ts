@@ -11,3 +11,5 @@ export { parsePerms, parseMode, type PermRule } from './perms';
 export { mergeBaseConfig } from './from-image';
 export { parseMeta } from './customisation';
 export { imageOptionsFromEnv, IMAGE_BUILDER, type ImageDerivationInputs } from './derivation';
+export { pushImage, type PushEvent, type PushOptions, type PushResult } from './push';
+export { openRegistry, parseImageReference, formatReference, type Credentials, type ImageReference, type RegistryClient } from './registry';
