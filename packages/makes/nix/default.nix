@@ -23,6 +23,9 @@ let
     shellOptions = builtins.path { name = "shell-options.sh"; path = ./shell-options.sh; };
   };
 
+  # The host's Debian packages, under nixpkgs' names too (nixpkgs-names.nix), and nixpkgs' `lib`.
+  hostNixpkgs = nixpkgs // import ./nixpkgs-names.nix { inherit nixpkgs; inherit (args) makeDerivation; } // { inherit lib; };
+
   result = lib.evalModules {
     modules = import ./modules ++ [ frameworkModule ] ++ (if makesNix == null then [ ] else [ makesNix ]);
     specialArgs = args;
@@ -36,7 +39,7 @@ let
   frameworkModule = {
     _file = toString ./default.nix;
     config = {
-      inputs.nixpkgs = lib.mkOptionDefault nixpkgs;
+      inputs.nixpkgs = lib.mkOptionDefault hostNixpkgs;
       outputs = builtins.mapAttrs (name: file: lib.mkOverride 100 (mainNixOutput name file)) outputFiles;
     };
   };
@@ -101,7 +104,7 @@ let
     inherit (config) inputs outputs projectIdentifier;
     inherit config lib projectPath projectSrc;
     inherit (lib) asContent escapeShellArg escapeShellArgs hasPrefix hasSuffix removePrefix toDerivationName;
-    __nixpkgs__ = nixpkgs;
+    __nixpkgs__ = hostNixpkgs;
     __system__ = system;
     __stateDirs__ = { global = config.globalStateDir; project = config.projectStateDir; };
     __shellCommands__ = ./shell-commands.sh;

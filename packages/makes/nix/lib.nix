@@ -1,6 +1,9 @@
-# The `lib` of makes.nix and main.nix files: small helpers the framework needs, a few names of
-# nixpkgs' lib users reach for, and the module system (lib/modules.nix: evalModules, types,
-# mkOption, mkIf, mkDefault, mkForce, mkMerge, …). m has no nixpkgs lib.
+# The `lib` of makes.nix and main.nix files (and `__nixpkgs__.lib`, `inputs.nixpkgs.lib`): nixpkgs'
+# lib written for m, with nixpkgs' names and results — lib/strings.nix, lib/lists.nix,
+# lib/attrsets.nix, lib/trivial.nix (trivial and fixedPoints) and the module system
+# (lib/modules.nix: evalModules, types, mkOption, mkIf, mkDefault, mkForce, mkMerge, …), each
+# also under its nixpkgs namespace (lib.strings.splitString, lib.types.str, …) — plus the small
+# helpers the framework needs (below). m ships no nixpkgs source.
 # `withThrowAt f` is the same lib with positioned module errors raised by `f pos message hint`.
 let
 helpers = rec {
@@ -74,12 +77,22 @@ helpers = rec {
   inherit (builtins) attrNames attrValues concatLists concatMap concatStringsSep elem elemAt filter
     foldl' genList hasAttr head isAttrs isBool isFunction isInt isList isString length listToAttrs
     mapAttrs replaceStrings tail toJSON fromJSON;
-  strings = { inherit toUpper toLower hasPrefix hasSuffix removePrefix removeSuffix hasInfix optionalString escapeShellArg escapeShellArgs concatStringsSep; };
-  lists = { inherit optional optionals remove last flatten; };
-  attrsets = { inherit filterAttrs recursiveUpdate mapAttrsToList optionalAttrs; };
 };
 withThrowAt = throwAt:
-  let lib = helpers // import ./lib/modules.nix { inherit lib throwAt; } // { inherit withThrowAt; };
+  let
+    strings = import ./lib/strings.nix lib;
+    lists = import ./lib/lists.nix lib;
+    attrsets = import ./lib/attrsets.nix lib;
+    inherit (import ./lib/trivial.nix lib) trivial fixedPoints;
+    modules = import ./lib/modules.nix { inherit lib throwAt; };
+    lib = helpers // attrsets // builtins.removeAttrs strings [ "replicate" ] // lists // trivial
+      // fixedPoints // modules // {
+      inherit strings lists attrsets trivial fixedPoints withThrowAt;
+      options = { inherit (modules) mkOption mkEnableOption isOption mergeEqualOption mergeOneOption mergeDefaultOption showOption; };
+      modules = { inherit (modules) evalModules mkIf mkMerge mkOverride mkOptionDefault mkDefault mkForce mkVMOverride mkOrder mkBefore mkAfter; };
+      systems.elaborate = system: { inherit system; isLinux = true; isDarwin = false; };
+      version = "24.11-m";
+    };
   in lib;
 in
 withThrowAt null
