@@ -22,7 +22,8 @@ archive file. Prints the manifest digest.
 
 Options:
   --creds USER[:PASSWORD]  credentials (default: $M_REGISTRY_USER and $M_REGISTRY_PASSWORD)
-  --tls-verify=false       accept any certificate, and plain http (e.g. a registry on 127.0.0.1)
+  --tls-verify=false       accept any certificate, and plain http (e.g. a registry on 127.0.0.1);
+                           default: $M_REGISTRY_TLS_VERIFY, else true
   --store DIR              the store (default: $M_STORE, else the project's store/)
 A registry token can be given as $M_REGISTRY_TOKEN (a bearer token used as is).
 `;
@@ -34,6 +35,7 @@ interface Args {
   creds?: string;
   store?: string;
   tlsVerify: boolean;
+  tlsVerifySet?: boolean;
   help: boolean;
 }
 
@@ -61,6 +63,7 @@ function parseArgs(args: readonly string[]): Args {
       const v = inline ?? 'true';
       if (v !== 'true' && v !== 'false') throw new Usage(`--tls-verify takes true or false, not '${v}'`);
       r.tlsVerify = v === 'true';
+      r.tlsVerifySet = true;
     } else if (a.startsWith('-') && a !== '-') throw new Usage(`unrecognised flag '${a}'`);
     else r.positional.push(a);
   }
@@ -82,6 +85,11 @@ function credentials(a: Args, env: Record<string, string | undefined>): Credenti
 async function push(ctx: CommandContext, a: Args): Promise<number> {
   if (a.positional.length !== 2) throw new Usage(`'m image push' takes SOURCE and DESTINATION, got ${a.positional.length} argument(s)`);
   const [source, dest] = a.positional as [string, string];
+  if (!a.tlsVerifySet && ctx.env.M_REGISTRY_TLS_VERIFY !== undefined) {
+    if (ctx.env.M_REGISTRY_TLS_VERIFY !== 'true' && ctx.env.M_REGISTRY_TLS_VERIFY !== 'false')
+      throw new Usage(`M_REGISTRY_TLS_VERIFY must be true or false, not '${ctx.env.M_REGISTRY_TLS_VERIFY}'`);
+    a.tlsVerify = ctx.env.M_REGISTRY_TLS_VERIFY === 'true';
+  }
   const destination = parseImageReference(dest);
   let archive: string;
   let name: string;
