@@ -28,11 +28,11 @@ describe.skipIf(!mIsBuilt())('m PROJECT OUTPUT (builds)', () => {
 
   it('shows the last log lines of a failed build; -q shows only the error', async () => {
     const r = await m(['.', '/broken']);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(100); // as Nix: a failed build
     expect(r.stderr).toContain('failed with exit code 7');
     expect(r.stderr).toContain('> line two');
     const q = await m(['.', '-q', '/broken']);
-    expect(q.code).toBe(1);
+    expect(q.code).toBe(100);
     expect(q.stderr).not.toContain('building');
     expect(q.stderr).toContain('> line one');
   });

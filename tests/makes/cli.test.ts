@@ -25,13 +25,12 @@ describe.skipIf(!mIsBuilt())('m PROJECT', () => {
     expect(parsed.find((o) => o.name === '/nested/deep')!.file).toBe(path.join(fs.realpathSync(project), 'makes/nested/deep/main.nix'));
   });
 
-  it('runs a script with its arguments in the project directory, printing the store path first', async () => {
+  it('runs a script with its arguments in the project directory, alone on stdout (its store path on stderr)', async () => {
     const r = await m(['.', '/hello', 'a b', '', '--flag']);
     expect(r.stderr).not.toMatch(/^error/m);
     expect(r.code).toBe(0);
-    const [first, ...rest] = r.stdout.split('\n');
-    expect(first).toMatch(/^\/nix\/store\/[a-z0-9]{32}-hello$/);
-    expect(rest.join('\n')).toBe(`args: 3\n<a b>\n<>\n<--flag>\ncwd: ${fs.realpathSync(project)}\n`);
+    expect(r.stderr).toMatch(/^\/nix\/store\/[a-z0-9]{32}-hello$/m);
+    expect(r.stdout).toBe(`args: 3\n<a b>\n<>\n<--flag>\ncwd: ${fs.realpathSync(project)}\n`);
     expect(r.stderr).toContain('[INFO] to stderr');
     expect(r.stderr).toMatch(/\[\d+\/\d+ built\] building hello/);
   }, 120_000);

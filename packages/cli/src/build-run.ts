@@ -16,6 +16,7 @@ import type { SearchPathEntry } from './instantiate-args';
 import type { Output } from './output';
 import { createProgress } from './progress';
 import { describeFailure, resolveExprPath } from './run-instantiate';
+import { buildExitStatus, classifyBuildFailure } from './build-status';
 import { renderCommandError } from './store-command-args';
 import { type SubstitutionConfig, makeSubstitution } from './substitution';
 
@@ -43,29 +44,6 @@ export function isBuildJob(job: unknown): job is BuildJob {
 interface Wanted {
   drvPath: string;
   output: string;
-}
-
-/**
- * Nix's exit status for failed builds (Worker::exitStatus): 100 + 1 timeout + 2 hash mismatch;
- * 1 when no build itself failed (evaluation, store or platform errors).
- */
-export function buildExitStatus(flags: { permanentFailure: boolean; timedOut: boolean; hashMismatch: boolean }): number {
-  let mask = 0;
-  if (flags.permanentFailure || flags.timedOut || flags.hashMismatch) mask |= 0x04;
-  if (flags.timedOut) mask |= 0x01;
-  if (flags.hashMismatch) mask |= 0x02;
-  return mask ? mask | 0x60 : 1;
-}
-
-function classify(e: MError, flags: { permanentFailure: boolean; timedOut: boolean; hashMismatch: boolean }): void {
-  if (e.code !== 'BUILD_FAILED') return;
-  const kind = (e.cause as { kind?: string } | undefined)?.kind;
-  if (kind === 'timeout' || kind === 'silence') flags.timedOut = true;
-  else if (/^hash mismatch in fixed-output derivation/.test(e.message)) flags.hashMismatch = true;
-  // As Nix 2.8: an output not produced is a plain error (exit 1), not a permanent build failure.
-  else if (kind === 'exit' || kind === 'setup') flags.permanentFailure = true;
-  else if (/^(illegal path references in fixed-output|cycle detected in build of|output path '.*' should be)/.test(e.message))
-    flags.permanentFailure = true;
 }
 
 function evalTopFile(ev: Evaluator, path: string): Value {
@@ -189,7 +167,7 @@ export async function runBuildJob(job: BuildJob, out: Output): Promise<number> {
     const progress = createProgress({ out, tty: job.stderrIsTTY, quiet: o.quiet, columns: job.columns });
     const flags = { permanentFailure: false, timedOut: false, hashMismatch: false };
     const onEvent = (e: RealiseEvent): void => {
-      if (e.type === 'build-failed') classify(e.error, flags);
+      if (e.type === 'build-failed') classifyBuildFailure(e.error, flags);
       progress.onEvent(e);
     };
     const drvPaths = [...new Set(wanted.map((w) => w.drvPath))];

@@ -1,8 +1,10 @@
 /**
  * `m PROJECT [options] [OUTPUT [ARGS…]]` (fluidattacks/makes' command line): lists the outputs of
- * the project in directory PROJECT, or evaluates and builds OUTPUT, prints its store path on stdout
- * and, when it is a script, runs it with ARGS in a namespace where the store is at /nix/store,
- * exiting with its exit code. Main thread side: when the eval cache proves nothing the last
+ * the project in directory PROJECT, or evaluates and builds OUTPUT and points its out-link
+ * (`.m/out-<name>`, a GC root) at it. A script (makeScript) then runs with ARGS in a namespace where
+ * the store is at /nix/store, alone on stdout (m's lines go to stderr), and m exits with its exit
+ * code; any other output's store path is printed on stdout. A failed build exits 100 (as Nix).
+ * Main thread side: when the eval cache proves nothing the last
  * evaluation read has changed, no evaluator is loaded at all; otherwise the evaluation worker
  * runs run-makes.ts.
  */
@@ -10,7 +12,17 @@ import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { isMError } from '@m/core';
 import { removeOwnLeftovers, tempRootsFile, type TempRootsFile } from '@m/store/temp-roots';
-import { DEFAULT_MAKES_DIRS, depsHold, discoverOutputs, plainDirReader, readProjectCache, unknownOutputError, withModuleOutputs } from '@m/makes/light';
+import {
+  DEFAULT_MAKES_DIRS,
+  depsHold,
+  discoverOutputs,
+  ensureProjectMetaDir,
+  plainDirReader,
+  readProjectCache,
+  unknownOutputError,
+  withModuleOutputs,
+  writeOutLink,
+} from '@m/makes/light';
 import { usageFailure, type Command, type CommandContext } from './command';
 import { resolvePhysicalStore } from './environment';
 import { MAKES_HELP, MakesUsageError, parseMakesArgs, type MakesOptions } from './makes-args';
@@ -114,12 +126,27 @@ function resolveProject(o: MakesOptions, ctx: CommandContext): Resolved | string
   return { projectDir, storeRoot: nodePath.resolve(resolvePhysicalStore(o.store, ctx.env, projectDir)) };
 }
 
-/** Prints `outPath` and runs its program, if it has one (the caller keeps `outPath` temp-rooted). */
+/**
+ * Points the output's out-link at `outPath` (a GC root), then: a script (makeScript) runs with
+ * ARGS, owning stdout, while m's own line (the store path) goes to stderr; any other output's store
+ * path is printed on stdout. The caller keeps `outPath` temp-rooted meanwhile.
+ */
 async function runOutput(outPath: string, o: MakesOptions, r: Resolved, ctx: CommandContext): Promise<number> {
-  ctx.out.stdout(outPath + '\n');
   const physical = nodePath.join(r.storeRoot, nodePath.basename(outPath));
+  if (o.output !== undefined) {
+    try {
+      const link = writeOutLink(r.projectDir, r.storeRoot, o.output, physical);
+      if (o.verbosity >= 2) ctx.out.stderr(`out-link: ${link} -> ${physical}\n`);
+    } catch (e) {
+      ctx.out.stderr(`warning: cannot write the out-link of '${o.output}': ${e instanceof Error ? e.message : String(e)}\n`);
+    }
+  }
   const action = nodePath.join(physical, 'makes-action.sh');
-  if (!fs.existsSync(action)) return 0;
+  if (!fs.existsSync(action)) {
+    ctx.out.stdout(outPath + '\n');
+    return 0;
+  }
+  if (o.verbosity >= 1) ctx.out.stderr(outPath + '\n');
   try {
     return await runInStoreNamespace([`${outPath}/makes-action.sh`, outPath, ...o.scriptArgs], {
       physicalStore: r.storeRoot,
@@ -186,6 +213,8 @@ export async function runMakes(project: string, args: readonly string[], ctx: Co
     }
   }
 
+  // Before evaluating, so that the project's listing an evaluation records stays as it is.
+  if (o.output !== undefined && !o.stream) ensureProjectMetaDir(r.projectDir);
   const roots = openRoots(r);
   try {
     return await evaluateAndRun(o, r, ctx, roots);

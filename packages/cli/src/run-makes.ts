@@ -9,7 +9,9 @@
 import { parentPort } from 'node:worker_threads';
 import { MError, isMError } from '@m/core';
 import { buildOutput, openMakesProject, streamOutput, writeProjectCache } from '@m/makes';
+import type { RealiseEvent } from '@m/realise';
 import { openStore } from '@m/store';
+import { buildExitStatus, classifyBuildFailure, noBuildFailures } from './build-status';
 import { createReporter } from './makes-reporter';
 import type { Output } from './output';
 import { describeFailure } from './run-instantiate';
@@ -60,6 +62,12 @@ export async function runMakesJob(job: MakesJob, out: Output): Promise<number> {
     if (m.type === 'abort') abort.abort();
   };
   parentPort?.on('message', onMessage);
+  // A failed build exits as Nix's (100, 101 timeout, 102 hash mismatch); anything else 1.
+  const failures = noBuildFailures();
+  const onEvent = (e: RealiseEvent): void => {
+    if (e.type === 'build-failed') classifyBuildFailure(e.error, failures);
+    rep.realise(e);
+  };
   try {
     const project = openMakesProject({
       projectDir: job.projectDir,
@@ -92,7 +100,7 @@ export async function runMakesJob(job: MakesJob, out: Output): Promise<number> {
     if (job.stream) {
       if (r.drvPath === undefined) throw new MError('BAD_ARGUMENT', `output '${job.output}' is not a container image, so it cannot be streamed`);
       const substitution = makeSubstitution(store, makesSubstitution(caches, job.env), say);
-      await streamOutput(r.drvPath, 1, { store, jobs: job.jobs, output: job.output, substitute: substitution?.hook, onEvent: (e) => rep.realise(e), onImageEvent: (e) => rep.image(e.message) });
+      await streamOutput(r.drvPath, 1, { store, jobs: job.jobs, output: job.output, substitute: substitution?.hook, onEvent, onImageEvent: (e) => rep.image(e.message) });
       rep.done();
       post({ kind: 'makes-result' });
       return 0;
@@ -100,7 +108,7 @@ export async function runMakesJob(job: MakesJob, out: Output): Promise<number> {
     if (r.drvPath !== undefined) {
       const substitution = makeSubstitution(store, makesSubstitution(caches, job.env), say);
       await substitution?.prefetch([r.drvPath]);
-      await buildOutput(r.drvPath, { store, jobs: job.jobs, output: job.output, substitute: substitution?.hook, onEvent: (e) => rep.realise(e), onImageEvent: (e) => rep.image(e.message) });
+      await buildOutput(r.drvPath, { store, jobs: job.jobs, output: job.output, substitute: substitution?.hook, onEvent, onImageEvent: (e) => rep.image(e.message) });
     } else if (!store.isValid(r.outPath)) {
       throw new MError('STORE_ERROR', `path '${r.outPath}' of output '${job.output}' is not valid`);
     }
@@ -117,7 +125,7 @@ export async function runMakesJob(job: MakesJob, out: Output): Promise<number> {
     if (abort.signal.aborted) return 1; // the main thread reported the interruption
     const text = describeFailure(e, job.showTrace, () => undefined, job.debug);
     out.stderr(job.color && isMError(e) ? text.replace(/^error:/, rep.c.red.bold('error:')) : text);
-    return 1;
+    return buildExitStatus(failures);
   } finally {
     parentPort?.off('message', onMessage);
     store.close();

@@ -26,10 +26,12 @@ import type { HostPkgEvent } from '@m/hostpkgs';
 import { createStoreEvalIO } from '@m/realise';
 import type { Store } from '@m/store';
 import { type MakesCacheConfig, NO_CACHE, readCacheConfig } from './cache-config';
-import { type Dep, createDepRecorder, statHash } from './deps';
+import { type Dep, createDepRecorder, fileHash, statHash } from './deps';
 import { DEFAULT_MAKES_DIRS, discoverOutputs, unknownOutputError } from './discover';
 import { frameworkDir } from './framework-dir';
+import { gitSourceIO } from './git-source';
 import { hostPackagesValue } from './host-inputs';
+import { PROJECT_META_DIR } from './out-link';
 import { createRecordingIO } from './recording-io';
 
 export const SYSTEM = 'x86_64-linux';
@@ -78,10 +80,16 @@ export function openMakesProject(opts: MakesProjectOptions): MakesProject {
   const projectDir = nodePath.resolve(opts.projectDir);
   const env = opts.env ?? process.env;
   const rec = createDepRecorder();
-  const io = createRecordingIO(createStoreEvalIO(store, { env }), rec, env);
+  // In a git work tree only tracked files reach the store (git-source.ts); the index is then a
+  // dependency of the evaluation, since `git add` changes what projectPath copies.
+  const io = gitSourceIO(createRecordingIO(createStoreEvalIO(store, { env }), rec, env), projectDir, env, (git) =>
+    rec.add({ k: 'file', p: git.indexFile, h: fileHash(git.indexFile) }),
+  );
   const ev = createEvaluator({ io, nixPath: [], storeDir: store.storeDir, trace: opts.trace, warn: opts.warn });
   const storeRoot = nodePath.resolve(store.root);
-  const skip = new Set([storeRoot]);
+  // m's own folders: the store when it sits in the project, and the out-links (.m/out-<name>).
+  const ownMeta = nodePath.join(projectDir, PROJECT_META_DIR);
+  const skip = new Set([storeRoot, ownMeta]);
 
   const forceString = (v: Lazy, what: string, pos: unknown): string => {
     const s = ev.force(v);
@@ -102,7 +110,7 @@ export function openMakesProject(opts: MakesProjectOptions): MakesProject {
       name,
       path: src,
       method: 'recursive',
-      filter: (p, type) => !(type === 'directory' && nodePath.basename(p) === '.git') && nodePath.resolve(p) !== storeRoot,
+      filter: (p, type) => !(type === 'directory' && nodePath.basename(p) === '.git') && !skip.has(nodePath.resolve(p)),
     });
     return mkString(sp, new Set([sp]));
   });

@@ -12,7 +12,6 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createHash } from 'node:crypto';
 import { MError } from '@m/core';
 import {
   type Ctx,
@@ -23,6 +22,7 @@ import {
 } from './context';
 import type { PathRow } from './db';
 import { removeTree, treeSize } from './fs-tree';
+import { addIndirectRootAt } from './roots';
 import { META_DIR } from './layout';
 import { cleanLockTemps } from './lock';
 import { readTempRoots } from './temp-roots';
@@ -100,15 +100,7 @@ export function addGcRoot(ctx: Ctx, storePath: string, name?: string): string {
  * target is kept alive for as long as the link exists and points into the store.
  */
 export function addIndirectRoot(ctx: Ctx, linkPath: string): string {
-  const abs = path.resolve(linkPath);
-  const name = createHash('sha256').update(abs).digest('hex').slice(0, 32);
-  const link = path.join(ctx.layout.gcroots, 'auto', name);
-  fs.mkdirSync(path.dirname(link), { recursive: true });
-  const tmp = `${link}.tmp-${process.pid}`;
-  fs.rmSync(tmp, { force: true });
-  fs.symlinkSync(abs, tmp);
-  fs.renameSync(tmp, link);
-  return link;
+  return addIndirectRootAt(ctx.layout.root, linkPath);
 }
 
 function liveSet(ctx: Ctx, roots: Set<string>, opts: GcOptions): Set<string> {

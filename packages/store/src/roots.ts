@@ -1,0 +1,24 @@
+/**
+ * Indirect GC roots without a store handle: `.m/gcroots/auto/<hash of the link's path>` → a
+ * symlink anywhere (nix-build's `result`, the makes runner's out-links) that points into the
+ * store. gc keeps the link's target alive while the link exists and points into the store, and
+ * drops the root once the link is gone. This module loads no database driver, so the CLI's main
+ * thread can use it.
+ */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { META_DIR } from './layout';
+
+/** Registers `linkPath` as an indirect root of the store at `storeRoot`; returns the root's path. */
+export function addIndirectRootAt(storeRoot: string, linkPath: string): string {
+  const abs = path.resolve(linkPath);
+  const name = createHash('sha256').update(abs).digest('hex').slice(0, 32);
+  const link = path.join(path.resolve(storeRoot), META_DIR, 'gcroots', 'auto', name);
+  fs.mkdirSync(path.dirname(link), { recursive: true });
+  const tmp = `${link}.tmp-${process.pid}`;
+  fs.rmSync(tmp, { force: true });
+  fs.symlinkSync(abs, tmp);
+  fs.renameSync(tmp, link);
+  return link;
+}
