@@ -4,8 +4,10 @@
 { append ? true, bin ? [ ], crystalLib ? [ ], export ? [ ], javaClass ? [ ]
 , kubeConfig ? [ ], nodeBin ? [ ], nodeModule ? [ ], ocamlBin ? [ ]
 , ocamlLib ? [ ], ocamlStublib ? [ ], pkgConfig ? [ ], pythonMypy ? [ ]
-, pythonPackage ? [ ], rpath ? [ ], rubyBin ? [ ], rubyGemPath ? [ ]
-, source ? [ ], withAction ? true }:
+, pythonMypy38 ? [ ], pythonMypy39 ? [ ], pythonMypy310 ? [ ], pythonMypy311 ? [ ]
+, pythonMypy312 ? [ ], pythonPackage ? [ ], pythonPackage38 ? [ ], pythonPackage39 ? [ ]
+, pythonPackage310 ? [ ], pythonPackage311 ? [ ], pythonPackage312 ? [ ], rpath ? [ ]
+, rubyBin ? [ ], rubyGemPath ? [ ], source ? [ ], withAction ? true }:
 let
   # export VAR="<pkg><suffix>" (prepended to the current value when `append`).
   exportLine = var: suffix: pkg:
@@ -35,7 +37,17 @@ let
     { items = ocamlLib; line = exportLine "OCAMLPATH" ""; }
     { items = ocamlStublib; line = exportLine "CAML_LD_LIBRARY_PATH" "/stublibs"; }
     { items = pythonMypy; line = exportLine "MYPYPATH" ""; }
+    { items = pythonMypy38; line = exportLine "MYPYPATH" "/lib/python3.8/site-packages"; }
+    { items = pythonMypy39; line = exportLine "MYPYPATH" "/lib/python3.9/site-packages"; }
+    { items = pythonMypy310; line = exportLine "MYPYPATH" "/lib/python3.10/site-packages"; }
+    { items = pythonMypy311; line = exportLine "MYPYPATH" "/lib/python3.11/site-packages"; }
+    { items = pythonMypy312; line = exportLine "MYPYPATH" "/lib/python3.12/site-packages"; }
     { items = pythonPackage; line = exportLine "PYTHONPATH" ""; }
+    { items = pythonPackage38; line = exportLine "PYTHONPATH" "/lib/python3.8/site-packages"; }
+    { items = pythonPackage39; line = exportLine "PYTHONPATH" "/lib/python3.9/site-packages"; }
+    { items = pythonPackage310; line = exportLine "PYTHONPATH" "/lib/python3.10/site-packages"; }
+    { items = pythonPackage311; line = exportLine "PYTHONPATH" "/lib/python3.11/site-packages"; }
+    { items = pythonPackage312; line = exportLine "PYTHONPATH" "/lib/python3.12/site-packages"; }
     { items = rpath; line = exportLine "LD_LIBRARY_PATH" "/lib"; }
     { items = rpath; line = exportLine "LD_LIBRARY_PATH" "/lib64"; }
     { items = rubyBin; line = exportLine "PATH" "/bin"; }
