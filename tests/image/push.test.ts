@@ -1,0 +1,267 @@
+/**
+ * Issue 11 item 3: `m image push` and makes' `deployContainer` against real registries: Debian's
+ * docker-registry (distribution 2.8) started here on 127.0.0.1, one open and one behind basic auth
+ * (an htpasswd file with a bcrypt hash from apache2-utils' htpasswd). The pushed image is read
+ * back with skopeo and pulled and run with podman. Pushing again uploads no blob, by m's report
+ * and by the registry's access log; wrong or missing credentials fail with a clear message,
+ * exit 1 and nothing tagged.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { M_BIN, hasJsStackTrace, runCommand, type RunResult } from '../lib/run';
+import { physicalOf, privatePodman, runMakes, sh } from './helpers';
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'm-image-push-'));
+const project = path.join(work, 'project');
+const storeRoot = path.join(work, 'store');
+const pm = privatePodman(path.join(work, 'podman'));
+const started = Date.now();
+
+interface Registry {
+  port: number;
+  host: string;
+  log: string;
+  proc: ChildProcess;
+}
+const registries: Registry[] = [];
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts docker-registry with a fresh config and storage under `work`; basic auth when `htpasswd` is given. */
+async function startRegistry(name: string, htpasswd?: string): Promise<Registry> {
+  const dir = path.join(work, name);
+  fs.mkdirSync(dir, { recursive: true });
+  const port = await freePort();
+  const auth = htpasswd === undefined ? '' : `auth:\n  htpasswd:\n    realm: m-test\n    path: ${htpasswd}\n`;
+  fs.writeFileSync(
+    path.join(dir, 'config.yml'),
+    `version: 0.1
+log:
+  level: info
+storage:
+  filesystem:
+    rootdirectory: ${dir}/data
+  maintenance:
+    uploadpurging:
+      enabled: false
+http:
+  addr: 127.0.0.1:${port}
+  secret: m-test-secret
+${auth}`,
+  );
+  const log = path.join(dir, 'registry.log');
+  const fd = fs.openSync(log, 'w');
+  const proc = spawn('docker-registry', ['serve', path.join(dir, 'config.yml')], { stdio: ['ignore', fd, fd] });
+  fs.closeSync(fd);
+  const r: Registry = { port, host: `127.0.0.1:${port}`, log, proc };
+  registries.push(r);
+  for (let i = 0; ; i++) {
+    const status = await fetch(`http://127.0.0.1:${port}/v2/`).then((res) => res.status, () => 0);
+    if (status === 200 || status === 401) return r;
+    if (i > 200 || proc.exitCode !== null) throw new Error(`docker-registry did not start:\n${fs.readFileSync(log, 'utf8')}`);
+    await new Promise((res) => setTimeout(res, 100));
+  }
+}
+
+/** Blob upload requests (POST/PATCH/PUT on …/blobs/uploads/) in a registry's access log so far. */
+const uploadRequests = (r: Registry): number =>
+  fs.readFileSync(r.log, 'utf8').split('\n').filter((l) => /"(POST|PATCH|PUT) \/v2\/[^ ]*\/blobs\/uploads\//.test(l)).length;
+
+const m = (args: string[], env: Record<string, string> = {}): Promise<RunResult> =>
+  runCommand(M_BIN, args, { cwd: project, env: { M_STORE: storeRoot, ...env }, timeoutMs: 120_000 });
+
+const files: Record<string, string> = {
+  'makes/image/main.nix': `{ inputs, makeContainerImage, makeDerivation, ... }:
+makeContainerImage {
+  name = "m-test/pushed";
+  tag = "v1";
+  layers = [
+    (makeDerivation {
+      name = "greeting";
+      builder = ''
+        mkdir -p $out/etc
+        echo "hello from the registry" > $out/etc/greeting
+      '';
+    })
+  ];
+  config.Cmd = [ "\${inputs.nixpkgs.busybox-static}/bin/busybox" "cat" "/etc/greeting" ];
+}
+`,
+};
+
+let image: string; // logical store path of the archive
+let manifestDigest: string; // the archive's own manifest digest (index.json)
+let layerDigests: string[];
+let open: Registry;
+let secured: Registry;
+
+beforeAll(async () => {
+  for (const [rel, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(project, rel)), { recursive: true });
+    fs.writeFileSync(path.join(project, rel), text);
+  }
+  const htpasswd = path.join(work, 'htpasswd');
+  sh(`htpasswd -Bbn pusher 's3cret pass' > '${htpasswd}'`);
+  const [built, o, s] = await Promise.all([runMakes(['.', '/image'], { cwd: project, storeRoot }), startRegistry('open'), startRegistry('secured', htpasswd)]);
+  open = o;
+  secured = s;
+  expect(built.code, built.stderr).toBe(0);
+  image = built.stdout.trim().split('\n').pop()!;
+  const archive = physicalOf(storeRoot, image);
+  const index = JSON.parse(sh(`tar -xzOf '${archive}' index.json`));
+  manifestDigest = index.manifests[0].digest;
+  const manifest = JSON.parse(sh(`tar -xzOf '${archive}' blobs/sha256/${manifestDigest.slice(7)}`));
+  layerDigests = manifest.layers.map((l: { digest: string }) => l.digest);
+  fs.writeFileSync(
+    path.join(project, 'makes.nix'),
+    `{ outputs, ... }: {
+  deployContainer.app = {
+    credentials = { token = "PUSH_TOKEN"; user = "PUSH_USER"; };
+    image = "${secured.host}/team/app:v1";
+    src = outputs."/image";
+  };
+}
+`,
+  );
+}, 240_000);
+
+afterAll(() => {
+  for (const r of registries) r.proc.kill('SIGTERM');
+  pm.cleanup();
+  fs.rmSync(work, { recursive: true, force: true });
+  // eslint-disable-next-line no-console
+  console.log(`push.test.ts: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+});
+
+describe('m image push to an open registry', () => {
+  it('pushes from the store, prints the archive\'s manifest digest, and skopeo reads it back', async () => {
+    const r = await m(['image', 'push', image, `docker://${open.host}/m-test/pushed:v1`, '--tls-verify=false']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe(`${manifestDigest}\n`);
+    expect(r.stderr).toMatch(new RegExp(`wrote manifest ${manifestDigest} as ${open.host}/m-test/pushed:v1 \\(\\d+ blobs uploaded, 0 already present\\)`));
+    expect(uploadRequests(open)).toBeGreaterThan(0);
+    const info = JSON.parse(sh(`skopeo inspect --tls-verify=false docker://${open.host}/m-test/pushed:v1`));
+    expect(info.Digest).toBe(manifestDigest);
+    expect(info.Layers).toEqual(layerDigests);
+    expect(info.Architecture).toBe('amd64');
+  });
+
+  it('a second push uploads no blob (HEAD finds them all), by m\'s report and the registry log', async () => {
+    const before = uploadRequests(open);
+    const r = await m(['image', 'push', image, `docker://${open.host}/m-test/pushed:v1`, '--tls-verify=false']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe(`${manifestDigest}\n`);
+    expect(r.stderr).not.toMatch(/uploading blob/);
+    expect(r.stderr).toMatch(/\(0 blobs uploaded, \d+ already present\)/);
+    expect(uploadRequests(open)).toBe(before);
+  });
+
+  it('tags: another tag of the same image is one manifest PUT', async () => {
+    const before = uploadRequests(open);
+    const r = await m(['image', 'push', './store-link', `${open.host}/m-test/pushed:latest`], { M_REGISTRY_TLS_VERIFY: 'false' });
+    // ./store-link does not exist: a clear error, no trace.
+    expect(r.code).toBe(1);
+    expect(hasJsStackTrace(r.stderr)).toBe(false);
+    fs.symlinkSync(physicalOf(storeRoot, image), path.join(project, 'result'));
+    const t = await m(['image', 'push', './result', `${open.host}/m-test/pushed:latest`], { M_REGISTRY_TLS_VERIFY: 'false' });
+    expect(t.code, t.stderr).toBe(0);
+    expect(t.stdout).toBe(`${manifestDigest}\n`);
+    expect(uploadRequests(open)).toBe(before);
+    const tags = JSON.parse(sh(`skopeo list-tags --tls-verify=false docker://${open.host}/m-test/pushed`));
+    expect(tags.Tags.sort()).toEqual(['latest', 'v1']);
+  });
+
+  it('podman pulls it from the registry and runs it', () => {
+    pm.podman(`pull -q --tls-verify=false ${open.host}/m-test/pushed:v1`);
+    expect(pm.run(`${open.host}/m-test/pushed:v1`, '')).toBe('hello from the registry\n');
+  }, 120_000);
+
+  it('bad references and sources are refused clearly', async () => {
+    const bad = await m(['image', 'push', image, 'docker://127.0.0.1:1/Upper/Case:v1']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/is not a valid repository name/);
+    const transport = await m(['image', 'push', image, 'oci:somewhere']);
+    expect(transport.code).toBe(1);
+    const tls = await m(['image', 'push', image, `docker://${open.host}/m-test/x:v1`]);
+    expect(tls.code).toBe(1);
+    expect(tls.stderr).toMatch(/does not speak TLS: use --tls-verify=false/);
+    for (const r of [bad, transport, tls]) expect(hasJsStackTrace(r.stderr)).toBe(false);
+  });
+});
+
+describe('deployContainer and basic auth', () => {
+  const secureRef = (): string => `docker://${secured.host}/team/app:v1`;
+
+  it('no credentials, or wrong ones: a clear error, exit 1, nothing uploaded or tagged', async () => {
+    const none = await m(['image', 'push', image, secureRef(), '--tls-verify=false']);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/requires a user name and password/);
+    const wrong = await m(['image', 'push', '--creds', 'pusher:wrong', image, secureRef(), '--tls-verify=false']);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(new RegExp(`error: registry ${secured.host} refused the credentials of user 'pusher' \\(HTTP 401\\)`));
+    const script = await m(['.', '/deployContainer/app'], { PUSH_USER: 'pusher', PUSH_TOKEN: 'nope', M_REGISTRY_TLS_VERIFY: 'false' });
+    expect(script.code).toBe(1);
+    expect(script.stderr).toMatch(/refused the credentials/);
+    const missing = await m(['.', '/deployContainer/app'], { PUSH_USER: 'pusher', M_REGISTRY_TLS_VERIFY: 'false' });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/Env var is required but is empty or not present: PUSH_TOKEN/);
+    for (const r of [none, wrong, script, missing]) expect(hasJsStackTrace(r.stderr)).toBe(false);
+    expect(uploadRequests(secured)).toBe(0);
+    const tags = await runCommand('skopeo', ['inspect', '--tls-verify=false', '--creds', 'pusher:s3cret pass', secureRef()]);
+    expect(tags.code).not.toBe(0);
+  }, 120_000);
+
+  it('/deployContainer/app pushes with the credentials named in makes.nix; again, it uploads nothing', async () => {
+    const first = await m(['.', '/deployContainer/app'], { PUSH_USER: 'pusher', PUSH_TOKEN: 's3cret pass', M_REGISTRY_TLS_VERIFY: 'false' });
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toContain(`${manifestDigest}\n`);
+    expect(first.stderr).toContain(`[INFO] Syncing container image: ${secured.host}/team/app:v1`);
+    const uploads = uploadRequests(secured);
+    expect(uploads).toBeGreaterThan(0);
+    const info = JSON.parse(sh(`skopeo inspect --tls-verify=false --creds 'pusher:s3cret pass' ${secureRef()}`));
+    expect(info.Digest).toBe(manifestDigest);
+    expect(info.Layers).toEqual(layerDigests);
+    const again = await m(['.', '/deployContainer/app'], { PUSH_USER: 'pusher', PUSH_TOKEN: 's3cret pass', M_REGISTRY_TLS_VERIFY: 'false' });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/\(0 blobs uploaded, \d+ already present\)/);
+    expect(uploadRequests(secured)).toBe(uploads);
+  }, 120_000);
+
+  it('the secrets are not in the store: the script holds only the variable names', () => {
+    const hits = sh(`grep -rl 's3cret' '${storeRoot}' 2>/dev/null || true`).trim();
+    expect(hits).toBe('');
+    expect(sh(`grep -rl 'PUSH_TOKEN' '${storeRoot}' --include='*' 2>/dev/null | head -1`).trim()).not.toBe('');
+  });
+
+  it('sign = true is refused (no cosign in Debian)', async () => {
+    fs.writeFileSync(
+      path.join(project, 'makes.nix'),
+      `{ outputs, ... }: {
+  deployContainer.signed = {
+    credentials.token = "PUSH_TOKEN";
+    image = "${secured.host}/team/app:signed";
+    sign = true;
+    src = outputs."/image";
+  };
+}
+`,
+    );
+    const r = await m(['.', '/deployContainer/signed'], { PUSH_TOKEN: 'x' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/sign = true needs cosign/);
+    expect(hasJsStackTrace(r.stderr)).toBe(false);
+  });
+});
