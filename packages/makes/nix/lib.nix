@@ -43,11 +43,13 @@ helpers = rec {
       cut = if len > 207 then builtins.substring (len - 207) 207 joined else joined;
     in if cut == "" then "unknown" else cut;
 
-  # The text of a builder or template: a path is read, a string is taken as it is.
+  # The text of a builder or template, as makes: a path is read, and so is a string that starts
+  # with /nix/store/ ("${./build.sh}"); any other string is the text itself.
   asContent = expr:
     if builtins.isPath expr then builtins.readFile expr
-    else if builtins.isString expr then expr
-    else throw "expected a path or a string, got: ${builtins.typeOf expr}";
+    else if builtins.isString expr then
+      (if builtins.substring 0 11 expr == "/nix/store/" then builtins.readFile expr else expr)
+    else throw "expected a store path or a string, got: ${builtins.typeOf expr}";
 
   removeSuffix = suffix: s:
     if hasSuffix suffix s
