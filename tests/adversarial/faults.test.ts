@@ -92,9 +92,8 @@ describe.skipIf(!mIsBuilt())('faults: gc and running builds', () => {
       expect(fs.readFileSync(path.join(store, path.basename(rs.stdout.trim())), 'utf8')).toBe('dep-content\n');
 
       const prog = startM(['.', '/run'], { cwd: project, store });
-      let printed = '';
-      prog.child.stdout!.on('data', (d: Buffer) => (printed += d.toString()));
-      await until(() => printed.includes('/nix/store/'), 60_000, '/run to start its program');
+      // m prints a script's store path on stderr just before running it.
+      await until(() => prog.stderr().includes('/nix/store/'), 60_000, '/run to start its program');
       await sleep(1000);
       const gc = await run(['store', 'gc']);
       expect(gc.code).toBe(0);
