@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { M_BIN, hasJsStackTrace, mIsBuilt, runCommand, type RunResult } from '../lib/run';
+import { M_BIN, REPO_ROOT, hasJsStackTrace, mIsBuilt, runCommand, type RunResult } from '../lib/run';
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'm-makes-cli-run-'));
 const storeRoot = path.join(work, 'store');
@@ -231,5 +231,15 @@ describe.skipIf(!mIsBuilt())('m PROJECT /output: streams, exit codes, out-links,
     const nostate = await m(plain, ['.', '/nostate']);
     expect(nostate.code).toBe(1);
     expect(nostate.stderr).toContain("makeScript 'nostate': globalState = false needs a projectStateDir other than globalStateDir");
+  }, 120_000);
+
+  it("the repository's makes/prompt example: answers on stdin, its own line alone on stdout, runs counted in STATE", async () => {
+    const first = await m(REPO_ROOT, ['.', '/prompt'], { stdin: 'ann\nCONFIRM\n' });
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toBe('released by ann (run 1)\n');
+    expect(first.stderr).toMatch(/\[INFO\] CA bundle: \/nix\/store\/[a-z0-9]{32}-cacert-[^/]+\/etc\/ssl\/certs\/ca-bundle\.crt \(\d+ bytes\)/);
+    const ci = await m(REPO_ROOT, ['.', '/prompt'], { env: { CI: '1', USER: 'ci-bot' } });
+    expect(ci.code, ci.stderr).toBe(0);
+    expect(ci.stdout).toBe('released by ci-bot (run 2)\n');
   }, 120_000);
 });
