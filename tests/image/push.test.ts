@@ -100,9 +100,17 @@ makeContainerImage {
   config.Cmd = [ "\${inputs.nixpkgs.busybox-static}/bin/busybox" "cat" "/etc/greeting" ];
 }
 `,
+  'makes/image-arm/main.nix': `{ makeContainerImage, ... }:
+makeContainerImage {
+  name = "m-test/pushed-arm";
+  architecture = "arm64";
+  config.Cmd = [ "/bin/true" ];
+}
+`,
 };
 
 let image: string; // logical store path of the archive
+let armImage: string;
 let manifestDigest: string; // the archive's own manifest digest (index.json)
 let layerDigests: string[];
 let open: Registry;
@@ -120,6 +128,9 @@ beforeAll(async () => {
   secured = s;
   expect(built.code, built.stderr).toBe(0);
   image = built.stdout.trim().split('\n').pop()!;
+  const arm = await runMakes(['.', '/image-arm'], { cwd: project, storeRoot });
+  expect(arm.code, arm.stderr).toBe(0);
+  armImage = arm.stdout.trim().split('\n').pop()!;
   const archive = physicalOf(storeRoot, image);
   const index = JSON.parse(sh(`tar -xzOf '${archive}' index.json`));
   manifestDigest = index.manifests[0].digest;
@@ -132,6 +143,15 @@ beforeAll(async () => {
     credentials = { token = "PUSH_TOKEN"; user = "PUSH_USER"; };
     image = "${secured.host}/team/app:v1";
     src = outputs."/image";
+  };
+  deployContainerManifest.multi = {
+    credentials.token = "PUSH_TOKEN";
+    image = "${open.host}/m-test/multi:latest";
+    manifests = [
+      { image = "${open.host}/m-test/pushed:v1"; platform = { architecture = "amd64"; os = "linux"; }; }
+      { image = "${open.host}/m-test/pushed-arm:v1"; platform = { architecture = "arm64"; os = "linux"; }; }
+    ];
+    tags = [ "1.0" ];
   };
 }
 `,
@@ -200,6 +220,38 @@ describe('m image push to an open registry', () => {
     expect(tls.stderr).toMatch(/does not speak TLS: use --tls-verify=false/);
     for (const r of [bad, transport, tls]) expect(hasJsStackTrace(r.stderr)).toBe(false);
   });
+});
+
+describe('deployContainerManifest', () => {
+  it('writes a two-platform index of pushed images (blobs mounted across repositories) under its tags; podman runs the amd64 one', async () => {
+    const arm = await m(['image', 'push', armImage, `docker://${open.host}/m-test/pushed-arm:v1`, '--tls-verify=false']);
+    expect(arm.code, arm.stderr).toBe(0);
+    const armDigest = arm.stdout.trim();
+    const contentUploads = (): number =>
+      fs.readFileSync(open.log, 'utf8').split('\n').filter((l) => /"(PATCH|PUT) \/v2\/[^ ]*\/blobs\/uploads\//.test(l)).length;
+    const before = contentUploads();
+    const r = await m(['.', '/deployContainerManifest/multi'], { PUSH_TOKEN: 'unused', M_REGISTRY_TLS_VERIFY: 'false' });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/mounted blob sha256:/);
+    expect(r.stderr).toContain(`as ${open.host}/m-test/multi:latest, ${open.host}/m-test/multi:1.0`);
+    const indexDigest = r.stdout.trim().split('\n').pop()!;
+    // Mounts are POSTs with ?mount=: no blob content is uploaded again.
+    expect(contentUploads()).toBe(before);
+    expect(fs.readFileSync(open.log, 'utf8')).toMatch(/"POST \/v2\/m-test\/multi\/blobs\/uploads\/\?mount=sha256/);
+    for (const tag of ['latest', '1.0']) {
+      const raw = JSON.parse(sh(`skopeo inspect --raw --tls-verify=false docker://${open.host}/m-test/multi:${tag}`));
+      expect(raw.mediaType).toBe('application/vnd.oci.image.index.v1+json');
+      expect(raw.manifests.map((d: { digest: string; platform: { architecture: string } }) => [d.digest, d.platform.architecture])).toEqual([
+        [manifestDigest, 'amd64'],
+        [armDigest, 'arm64'],
+      ]);
+    }
+    const list = JSON.parse(sh(`skopeo inspect --tls-verify=false docker://${open.host}/m-test/multi:1.0`));
+    expect(list.Digest).toBe(indexDigest);
+    expect(list.Layers).toEqual(layerDigests);
+    pm.podman(`pull -q --tls-verify=false ${open.host}/m-test/multi:1.0`);
+    expect(pm.run(`${open.host}/m-test/multi:1.0`, '')).toBe('hello from the registry\n');
+  }, 120_000);
 });
 
 describe('deployContainer and basic auth', () => {

@@ -4,21 +4,28 @@
  * to a registry over the OCI distribution API (@m/image's pushImage). Progress on stderr, the
  * manifest digest on stdout.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { MError } from '@m/core';
-import { parseImageReference, pushImage, type Credentials } from '@m/image';
+import { parseImageReference, pushImage, pushIndex, type Credentials } from '@m/image';
 import { usageFailure, type CommandContext } from './command';
 import { renderCommandError } from './store-command-args';
 import { openCliStore, storePathArg } from './store-open';
 
 const HELP = `Usage: m image push [options] SOURCE docker://HOST[:PORT]/REPOSITORY[:TAG]
+       m image push-manifest [options] SPEC.json
 
 Push a container image built by m (makeContainerImage) to an OCI registry over the
 distribution API, straight from the archive in the store: blobs the registry already has are
 skipped, the others are streamed from the archive, and the manifest is stored under TAG.
 SOURCE is a store path, a path inside the store or a symlink to one (./result), or an image
 archive file. Prints the manifest digest.
+
+push-manifest writes a multi-platform index (makes' deployContainerManifest, manifest-tool's
+push from-spec) of images already in the registry. SPEC.json: {"image": "HOST/REPO:TAG",
+"manifests": [{"image": "HOST/REPO:TAG", "platform": {"architecture": "amd64", "os":
+"linux"}}, …], "tags": ["more", …]}. Images of other repositories are mounted into REPO.
+Prints the index digest.
 
 Options:
   --creds USER[:PASSWORD]  credentials (default: $M_REGISTRY_USER and $M_REGISTRY_PASSWORD)
@@ -82,14 +89,30 @@ function credentials(a: Args, env: Record<string, string | undefined>): Credenti
   return Object.keys(c).length === 0 ? undefined : c;
 }
 
+function applyTlsEnv(a: Args, env: Record<string, string | undefined>): void {
+  const v = env.M_REGISTRY_TLS_VERIFY;
+  if (a.tlsVerifySet || v === undefined || v === '') return;
+  if (v !== 'true' && v !== 'false') throw new Usage(`M_REGISTRY_TLS_VERIFY must be true or false, not '${v}'`);
+  a.tlsVerify = v === 'true';
+}
+
+async function pushManifest(ctx: CommandContext, a: Args): Promise<number> {
+  if (a.positional.length !== 1) throw new Usage(`'m image push-manifest' takes one SPEC.json, got ${a.positional.length} argument(s)`);
+  const file = resolve(ctx.cwd, a.positional[0]!);
+  let spec: unknown;
+  try {
+    spec = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new MError('BAD_ARGUMENT', `reading the index spec '${file}': ${(e as Error).message}`);
+  }
+  const r = await pushIndex({ spec: spec as never, credentials: credentials(a, ctx.env), tlsVerify: a.tlsVerify, onEvent: (e) => ctx.out.stderr(e.message + '\n') });
+  ctx.out.stdout(r.digest + '\n');
+  return 0;
+}
+
 async function push(ctx: CommandContext, a: Args): Promise<number> {
   if (a.positional.length !== 2) throw new Usage(`'m image push' takes SOURCE and DESTINATION, got ${a.positional.length} argument(s)`);
   const [source, dest] = a.positional as [string, string];
-  if (!a.tlsVerifySet && ctx.env.M_REGISTRY_TLS_VERIFY !== undefined) {
-    if (ctx.env.M_REGISTRY_TLS_VERIFY !== 'true' && ctx.env.M_REGISTRY_TLS_VERIFY !== 'false')
-      throw new Usage(`M_REGISTRY_TLS_VERIFY must be true or false, not '${ctx.env.M_REGISTRY_TLS_VERIFY}'`);
-    a.tlsVerify = ctx.env.M_REGISTRY_TLS_VERIFY === 'true';
-  }
   const destination = parseImageReference(dest);
   let archive: string;
   let name: string;
@@ -129,13 +152,14 @@ export async function runImageCommand(ctx: CommandContext): Promise<number> {
       ctx.out.stdout(HELP);
       return sub === undefined ? 1 : 0;
     }
-    if (sub !== 'push') throw new Usage(`unknown subcommand 'm image ${sub}' (known: push)`);
+    if (sub !== 'push' && sub !== 'push-manifest') throw new Usage(`unknown subcommand 'm image ${sub}' (known: push, push-manifest)`);
     const a = parseArgs(rest);
     if (a.help) {
       ctx.out.stdout(HELP);
       return 0;
     }
-    return await push(ctx, a);
+    applyTlsEnv(a, ctx.env);
+    return sub === 'push' ? await push(ctx, a) : await pushManifest(ctx, a);
   } catch (e) {
     if (e instanceof Usage) return usageFailure(ctx.out, e.message, 'm image push');
     ctx.out.stderr(renderCommandError(e, ctx.env.M_DEBUG === '1'));

@@ -13,3 +13,4 @@ export { parseMeta } from './customisation';
 export { imageOptionsFromEnv, IMAGE_BUILDER, type ImageDerivationInputs } from './derivation';
 export { pushImage, type PushEvent, type PushOptions, type PushResult } from './push';
 export { openRegistry, parseImageReference, formatReference, type Credentials, type ImageReference, type RegistryClient } from './registry';
+export { pushIndex, checkIndexSpec, type IndexSpec, type PushIndexOptions } from './push-index';

@@ -72,6 +72,8 @@ export interface RegistryOptions {
   credentials?: Credentials;
   /** false: accept any certificate, and fall back to plain http when the registry does not speak TLS. */
   tlsVerify?: boolean;
+  /** More token scopes (e.g. `repository:other:pull` to mount blobs from it). */
+  extraScopes?: string[];
 }
 
 export interface Response {
@@ -215,6 +217,7 @@ export async function openRegistry(ref: ImageReference, opts: RegistryOptions = 
         const url = new URL(realm);
         if (ch.params.service) url.searchParams.set('service', ch.params.service);
         url.searchParams.set('scope', `repository:${ref.repository}:pull,push`);
+        for (const sc of opts.extraScopes ?? []) url.searchParams.append('scope', sc);
         const headers: Record<string, string> = {};
         if (hasUser) headers.authorization = `Basic ${Buffer.from(`${creds.username}:${creds.password ?? ''}`).toString('base64')}`;
         let tr: Response;
