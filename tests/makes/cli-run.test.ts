@@ -176,6 +176,14 @@ describe.skipIf(!mIsBuilt())('m PROJECT /output: streams, exit codes, out-links,
     // The out-link still runs from the cache after gc.
     const again = await m(plain, ['.', '/gen', '3']);
     expect(again.code).toBe(3);
+    // A copy of the whole project leaves the out-links out: the same source every time.
+    fs.mkdirSync(path.join(plain, 'makes/tree'));
+    fs.writeFileSync(path.join(plain, 'makes/tree/main.nix'), `{ makeDerivation, ... }: makeDerivation { name = "tree"; env.envRoot = ./../..; builder = "ls -A $envRoot > $out"; }`);
+    const tree = await m(plain, ['.', '/tree']);
+    expect(tree.code, tree.stderr).toBe(0);
+    expect(fs.readFileSync(physical(tree.stdout), 'utf8')).toBe('makes\n');
+    const tree2 = await m(plain, ['.', '--no-eval-cache', '/tree']);
+    expect(tree2.stdout).toBe(tree.stdout);
   }, 120_000);
 
   it('in a git repository only tracked, staged and modified files reach the store; untracked and ignored ones never', async () => {

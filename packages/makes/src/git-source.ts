@@ -67,9 +67,17 @@ export function readGitSource(projectDir: string, env: NodeJS.ProcessEnv): GitSo
 /**
  * `inner` with `addPathToStore` restricted to what git tracks for paths inside `projectDir`;
  * copying an untracked file or directory itself is an error that says so. `onGitUsed` runs the
- * first time the restriction applies (for the eval cache: the index is a dependency).
+ * first time the restriction applies (for the eval cache: the index is a dependency). The
+ * `ownDirs` (m's out-links, a store inside the project) are left out of every copy, in git or not:
+ * out-links change with every build, so a copy holding them would never be the same twice.
  */
-export function gitSourceIO(inner: EvalIO, projectDir: string, env: NodeJS.ProcessEnv, onGitUsed: (src: GitSource) => void): EvalIO {
+export function gitSourceIO(
+  inner: EvalIO,
+  projectDir: string,
+  env: NodeJS.ProcessEnv,
+  onGitUsed: (src: GitSource) => void,
+  ownDirs: ReadonlySet<string> = new Set(),
+): EvalIO {
   let src: GitSource | undefined | null = null; // null: not read yet
   const source = (): GitSource | undefined => {
     if (src === null) {
@@ -86,14 +94,18 @@ export function gitSourceIO(inner: EvalIO, projectDir: string, env: NodeJS.Proce
     ...inner,
     addPathToStore(o) {
       const root = relOf(nodePath.resolve(o.path));
-      const git = root === undefined ? undefined : source();
-      if (!git || root === undefined) return inner.addPathToStore(o);
+      if (root === undefined) return inner.addPathToStore(o);
+      const git = source();
+      const filter = o.filter;
+      if (!git) {
+        if (ownDirs.size === 0) return inner.addPathToStore(o);
+        return inner.addPathToStore({ ...o, filter: (p, type) => !ownDirs.has(nodePath.resolve(p)) && (filter ? filter(p, type) : true) });
+      }
       if (!git.has(root)) {
         throw new MError('IO_ERROR', `'${o.path}' is not tracked by git, so it is not copied into the store`, {
           hint: 'as makes, m builds only the files git tracks (committed, staged or modified): git add it',
         });
       }
-      const filter = o.filter;
       return inner.addPathToStore({
         ...o,
         filter: (p, type) => {

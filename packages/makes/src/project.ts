@@ -82,8 +82,12 @@ export function openMakesProject(opts: MakesProjectOptions): MakesProject {
   const rec = createDepRecorder();
   // In a git work tree only tracked files reach the store (git-source.ts); the index is then a
   // dependency of the evaluation, since `git add` changes what projectPath copies.
-  const io = gitSourceIO(createRecordingIO(createStoreEvalIO(store, { env }), rec, env), projectDir, env, (git) =>
-    rec.add({ k: 'file', p: git.indexFile, h: fileHash(git.indexFile) }),
+  const io = gitSourceIO(
+    createRecordingIO(createStoreEvalIO(store, { env }), rec, env),
+    projectDir,
+    env,
+    (git) => rec.add({ k: 'file', p: git.indexFile, h: fileHash(git.indexFile) }),
+    new Set([nodePath.resolve(store.root), nodePath.join(projectDir, PROJECT_META_DIR)]),
   );
   const ev = createEvaluator({ io, nixPath: [], storeDir: store.storeDir, trace: opts.trace, warn: opts.warn });
   const storeRoot = nodePath.resolve(store.root);
