@@ -22,6 +22,7 @@ const home = path.join(work, 'home');
 const GEN_BYTES = Buffer.from([0x6f, 0x6e, 0x65, 0x0a, 0x00, 0xff, 0x74, 0x77, 0x6f]);
 const SECRET = 'untracked-secret-6b1f0c2e';
 const IGNORED = 'ignored-secret-93d7aa41';
+const UNTRACKED_NIX = 'untracked-nix-5ac0e7d2';
 
 const plainFiles: Record<string, string> = {
   'makes/gen/main.nix': `{ makeScript, ... }: makeScript {
@@ -57,7 +58,33 @@ const plainFiles: Record<string, string> = {
 };
 
 const repoFiles: Record<string, string> = {
-  'makes.nix': '{ ... }: { projectIdentifier = "demo"; }\n',
+  // The shapes of makes' documented makeScript and projectPath examples (core-functions.md).
+  'makes.nix': `{ makeScript, projectPath, ... }: {
+  projectIdentifier = "demo";
+  jobs."/myScript" = makeScript {
+    name = "example";
+    replace.__argVersion__ = "2.5";
+    entrypoint = ''
+      debug Version is __argVersion__
+      info Working in $STATE
+      mkdir "$STATE/dir"
+      touch "$STATE/dir/file"
+      echo "version __argVersion__"
+      cd "$STATE" && ls -R
+    '';
+  };
+  jobs."/myProjectPath" = makeScript {
+    name = "myProjectPath";
+    replace.__argPath__ = projectPath "/src/nix";
+    entrypoint = ''
+      info Path is: __argPath__
+      ls __argPath__
+    '';
+  };
+}
+`,
+  'src/nix/a.nix': '1\n',
+  'src/nix/b.nix': '2\n',
   'makes/src/main.nix': `{ makeDerivation, projectPath, ... }: makeDerivation {
     name = "src";
     env.envSrc = projectPath "/data";
@@ -120,6 +147,7 @@ beforeAll(() => {
   git('add', 'data/staged.txt');
   fs.writeFileSync(path.join(repo, 'data/secret.txt'), SECRET + '\n');
   fs.writeFileSync(path.join(repo, 'data/debug.log'), IGNORED + '\n');
+  fs.writeFileSync(path.join(repo, 'src/nix/untracked.nix'), `"${UNTRACKED_NIX}"\n`);
 });
 
 afterAll(() => {
@@ -249,5 +277,17 @@ describe.skipIf(!mIsBuilt())('m PROJECT /output: streams, exit codes, out-links,
     const ci = await m(REPO_ROOT, ['.', '/prompt'], { env: { CI: '1', USER: 'ci-bot' } });
     expect(ci.code, ci.stderr).toBe(0);
     expect(ci.stdout).toBe('released by ci-bot (run 2)\n');
+  }, 120_000);
+
+  it("makes' documented makeScript and projectPath examples: STATE of the project (projectIdentifier), tracked files only", async () => {
+    const [script, paths] = await Promise.all([m(repo, ['.', '/myScript']), m(repo, ['.', '/myProjectPath'])]);
+    expect(script.code, script.stderr).toBe(0);
+    expect(script.stdout).toBe('version 2.5\n.:\ndir\n\n./dir:\nfile\n');
+    expect(script.stderr).toContain('[DEBUG] Version is 2.5');
+    expect(script.stderr).toContain(`[INFO] Working in ${home}/.cache/m/state/demo/example`);
+    expect(paths.code, paths.stderr).toBe(0);
+    expect(paths.stdout).toBe('a.nix\nb.nix\n');
+    expect(paths.stderr).toMatch(/\[INFO\] Path is: \/nix\/store\/[a-z0-9]{32}-nix\n/);
+    expect(storeEntriesContaining(UNTRACKED_NIX)).toEqual([]);
   }, 120_000);
 });
