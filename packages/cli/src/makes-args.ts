@@ -1,7 +1,12 @@
 /**
- * Arguments of `m PROJECT [options] [OUTPUT [ARGS…]]`: options come before OUTPUT; everything
- * after OUTPUT belongs to the output's script.
+ * Arguments of `m PROJECT [options] [OUTPUT [ARGS…]]`: options come before OUTPUT (`m` also takes
+ * the global ones before PROJECT, cli.ts); everything after OUTPUT belongs to the output's script.
  */
+import { PROJECT_FORMS } from './project-source';
+
+/** makes' name of the output that stands for all the others (`m . /__all__` builds them all). */
+export const ALL_OUTPUTS = '/__all__';
+
 export interface MakesOptions {
   project: string;
   output?: string;
@@ -84,11 +89,17 @@ export function parseMakesArgs(project: string, args: readonly string[]): MakesO
 
 export const MAKES_HELP = `Usage: m PROJECT [options] [OUTPUT [ARGS...]]
 
-Evaluate and build OUTPUT of the makes project in directory PROJECT, print its store path, and when
-it is a script (makeScript), run it with ARGS and exit with its exit code. Outputs are the main.nix
-files under makes/: makes/foo/main.nix is /foo. Without OUTPUT, list the outputs.
+Evaluate and build OUTPUT of the makes project PROJECT. A script output (makeScript) then runs with
+ARGS and m exits with its exit code; any other output's store path is printed. Outputs are the
+main.nix files under makes/ (makes/foo/main.nix is /foo) and those makes.nix defines (jobs, …);
+${ALL_OUTPUTS} builds every output and prints each with its store path. Without OUTPUT: on a
+terminal, a picker (type to filter, arrows to select, Enter to run, Esc to cancel), else the list
+of outputs.
 
-Options (before OUTPUT):
+PROJECT is one of:
+${PROJECT_FORMS}
+
+Options (before OUTPUT; also before PROJECT: --store, -j, -q, -v):
   --json               with no OUTPUT, print the outputs as JSON
   -v, --verbose        show build logs
   -q, --quiet          show errors only

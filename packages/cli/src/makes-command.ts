@@ -25,7 +25,10 @@ import {
 } from '@m/makes/light';
 import { usageFailure, type Command, type CommandContext } from './command';
 import { resolvePhysicalStore } from './environment';
-import { MAKES_HELP, MakesUsageError, parseMakesArgs, type MakesOptions } from './makes-args';
+import { ALL_OUTPUTS, MAKES_HELP, MakesUsageError, parseMakesArgs, type MakesOptions } from './makes-args';
+import { pickOutput } from './output-picker';
+import { isProjectWord, openProjectSource, type ProjectSource } from './project-source';
+import type { MakesAllJob } from './run-makes-all';
 import { renderError } from './render-error';
 import { runInStoreNamespace } from './run-in-namespace';
 import type { MakesJob, MakesResult, MakesWorkerMessage } from './run-makes';
@@ -37,15 +40,11 @@ const STORE_DIR = '/nix/store';
 
 /**
  * True when `name` (the first word of the command line, not a command) names a project: a path
- * (`.`, `..`, anything with a slash) or an existing directory.
+ * (`.`, `..`, anything with a slash), an existing directory, or `local:…`, `github:…`, `gitlab:…`
+ * (project-source.ts).
  */
 export function looksLikeProject(name: string): boolean {
-  if (name === '.' || name === '..' || name.includes('/')) return true;
-  try {
-    return fs.statSync(name).isDirectory();
-  } catch {
-    return false;
-  }
+  return isProjectWord(name);
 }
 
 function wantsColor(env: NodeJS.ProcessEnv, fd: number): boolean {
@@ -58,7 +57,7 @@ const isTTY = (fd: number): boolean => isatty(fd);
 
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
-function runWorker(job: MakesJob, ctx: CommandContext): Promise<{ code: number; result?: MakesResult; interrupted?: string }> {
+function runWorker(job: MakesJob | MakesAllJob, ctx: CommandContext): Promise<{ code: number; result?: MakesResult; interrupted?: string }> {
   return new Promise((resolve) => {
     const worker = spawnWorker(job);
     let code: number | undefined;
@@ -109,21 +108,33 @@ function printListing(ctx: CommandContext, o: MakesOptions, outputs: [string, st
   return isTTY(1) ? 0 : 1;
 }
 
+/**
+ * Without OUTPUT: on a terminal (stdin and stdout), the output picker (output-picker.ts), whose
+ * choice comes back as options to run; otherwise, or with --json, the listing's exit code.
+ */
+async function listOrPick(ctx: CommandContext, o: MakesOptions, outputs: [string, string][]): Promise<number | MakesOptions> {
+  if (o.json || outputs.length === 0 || !isTTY(0) || !isTTY(1)) return printListing(ctx, o, outputs);
+  const drawOn = isTTY(2) ? 2 : 1;
+  const tty = process.stdin as import('node:tty').ReadStream;
+  const stream = (drawOn === 2 ? process.stderr : process.stdout) as import('node:tty').WriteStream;
+  const picked = await pickOutput(
+    o.project,
+    outputs.map(([n]) => n),
+    {
+      input: tty,
+      write: (t) => (drawOn === 2 ? ctx.out.stderr(t) : ctx.out.stdout(t)),
+      rows: () => stream.rows || 24,
+      columns: () => stream.columns || 80,
+    },
+  );
+  if (picked.kind === 'chosen') return { ...o, output: picked.output, scriptArgs: picked.args };
+  ctx.out.stderr(`error: no output chosen (run 'm ${o.project} OUTPUT [ARGS...]', or 'm ${o.project} --help')\n`);
+  return picked.interrupt ? 130 : 1;
+}
+
 interface Resolved {
   projectDir: string;
   storeRoot: string;
-}
-
-function resolveProject(o: MakesOptions, ctx: CommandContext): Resolved | string {
-  const abs = nodePath.resolve(ctx.cwd, o.project);
-  let projectDir: string;
-  try {
-    projectDir = fs.realpathSync(abs);
-  } catch {
-    return `project directory '${o.project}' does not exist`;
-  }
-  if (!fs.statSync(projectDir).isDirectory()) return `project '${o.project}' is not a directory`;
-  return { projectDir, storeRoot: nodePath.resolve(resolvePhysicalStore(o.store, ctx.env, projectDir)) };
 }
 
 /**
@@ -172,11 +183,25 @@ export async function runMakes(project: string, args: readonly string[], ctx: Co
     ctx.out.stdout(MAKES_HELP);
     return 0;
   }
-  const r = resolveProject(o, ctx);
-  if (typeof r === 'string') {
-    ctx.out.stderr(`error: ${r}\n`);
+  let src: ProjectSource;
+  try {
+    src = await openProjectSource(project, { cwd: ctx.cwd, env: ctx.env, say: o.verbosity > 0 ? (l) => ctx.out.stderr(l + '\n') : undefined });
+  } catch (e) {
+    if (!isMError(e)) throw e;
+    ctx.out.stderr(renderError({ message: e.message, hint: e.hint }, { showTrace: false }));
     return 1;
   }
+  try {
+    const r: Resolved = { projectDir: src.dir, storeRoot: nodePath.resolve(resolvePhysicalStore(o.store, ctx.env, src.storeBase)) };
+    return await runResolved(o, r, ctx);
+  } finally {
+    src.cleanup();
+  }
+}
+
+/** `m PROJECT …` once PROJECT is a directory (and again with the picker's choice). */
+async function runResolved(o: MakesOptions, r: Resolved, ctx: CommandContext): Promise<number> {
+  if (o.output === ALL_OUTPUTS) return buildAll(o, r, ctx);
   const useCache = !o.noCache;
   const cache = useCache ? readProjectCache(r.storeRoot, r.projectDir, M_VERSION) : undefined;
 
@@ -190,7 +215,10 @@ export async function runMakes(project: string, args: readonly string[], ctx: Co
 
   if (makesDirs !== undefined) {
     const outputs = withModuleOutputs(discoverOutputs(r.projectDir, makesDirs, plainDirReader, new Set([r.storeRoot])), moduleOutputs);
-    if (o.output === undefined) return printListing(ctx, o, [...outputs]);
+    if (o.output === undefined) {
+      const picked = await listOrPick(ctx, o, [...outputs]);
+      return typeof picked === 'number' ? picked : runResolved(picked, r, ctx);
+    }
     if (!outputs.has(o.output)) {
       const e = unknownOutputError(o.output, outputs.keys());
       ctx.out.stderr(renderError({ message: e.message, hint: e.hint }, { showTrace: false }));
@@ -248,10 +276,38 @@ async function evaluateAndRun(o: MakesOptions, r: Resolved, ctx: CommandContext,
   const { code, result, interrupted } = await runWorker(job, ctx);
   if (interrupted !== undefined) return SIGNAL_EXIT[interrupted]!;
   if (code !== 0 || !result) return code || 1;
-  if (o.output === undefined) return printListing(ctx, o, result.outputs ?? []);
+  if (o.output === undefined) {
+    const picked = await listOrPick(ctx, o, result.outputs ?? []);
+    return typeof picked === 'number' ? picked : runResolved(picked, r, ctx);
+  }
   if (o.stream) return 0;
   if (result.outPath === undefined) return 1;
   return runOutput(result.outPath, o, r, ctx);
+}
+
+/** `m PROJECT /__all__`: every output built in the worker (run-makes-all.ts), which prints them. */
+async function buildAll(o: MakesOptions, r: Resolved, ctx: CommandContext): Promise<number> {
+  const roots = openRoots(r);
+  try {
+    const job: MakesAllJob = {
+      kind: 'makes-all',
+      projectDir: r.projectDir,
+      storeRoot: r.storeRoot,
+      storeDir: STORE_DIR,
+      verbosity: o.verbosity,
+      jobs: o.jobs,
+      color: wantsColor(ctx.env, 2),
+      tty: isTTY(2),
+      showTrace: o.showTrace,
+      debug: ctx.env.M_DEBUG === '1',
+      env: { ...ctx.env },
+      tempRoots: nodePath.basename(roots.file),
+    };
+    const { code, interrupted } = await runWorker(job, ctx);
+    return interrupted !== undefined ? SIGNAL_EXIT[interrupted]! : code;
+  } finally {
+    roots.remove();
+  }
 }
 
 /** The command behind `m PROJECT …` (found by findCommand when the first word is a path). */

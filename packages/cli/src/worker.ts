@@ -8,9 +8,10 @@ import type { BuildJob } from './build-run';
 import type { CommandJob } from './command-job';
 import type { InstantiateJob } from './run-instantiate';
 import type { MakesJob } from './run-makes';
+import type { MakesAllJob } from './run-makes-all';
 import { mark } from './timing';
 
-export type WorkerJob = InstantiateJob | MakesJob | BuildJob | CommandJob;
+export type WorkerJob = InstantiateJob | MakesJob | MakesAllJob | BuildJob | CommandJob;
 
 function jobKind(job: unknown): string | undefined {
   return typeof job === 'object' && job !== null ? (job as { kind?: string }).kind : undefined;
@@ -24,6 +25,8 @@ async function dispatch(job: WorkerJob, out: ReturnType<typeof createFdOutput>):
       return (await import('./command-job')).runCommandJob(job as CommandJob, out);
     case 'makes':
       return (await import('./run-makes')).runMakesJob(job as MakesJob, out);
+    case 'makes-all':
+      return (await import('./run-makes-all')).runMakesAllJob(job as MakesAllJob, out);
     default:
       return (await import('./run-instantiate')).runInstantiate(job as InstantiateJob, out);
   }
