@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { addIndirectRootAt } from '@m/store/roots';
+import { addIndirectRootAt, indirectRootPath } from '@m/store/roots';
 
 /** The project's folder of m's own files (out-links). */
 export const PROJECT_META_DIR = '.m';
@@ -41,12 +41,22 @@ function replaceSymlink(link: string, target: string): void {
   fs.renameSync(tmp, link);
 }
 
+function readlinkOr(p: string): string | undefined {
+  try {
+    return fs.readlinkSync(p);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Points the out-link of `output` at `physicalPath` (in the store at `storeRoot`) and registers it
- * as a GC root. Returns the link's path.
+ * as a GC root. Returns the link's path. A link and root already in place are left as they are
+ * (a cached run writes nothing).
  */
 export function writeOutLink(projectDir: string, storeRoot: string, output: string, physicalPath: string): string {
   let link = nodePath.join(projectDir, PROJECT_META_DIR, outLinkName(output));
+  if (readlinkOr(link) === physicalPath && readlinkOr(indirectRootPath(storeRoot, link)) === nodePath.resolve(link)) return link;
   if (ensureProjectMetaDir(projectDir)) {
     try {
       replaceSymlink(link, physicalPath);

@@ -10,11 +10,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { META_DIR } from './layout';
 
+/** Where the indirect root for `linkPath` lives in the store at `storeRoot`. */
+export function indirectRootPath(storeRoot: string, linkPath: string): string {
+  const name = createHash('sha256').update(path.resolve(linkPath)).digest('hex').slice(0, 32);
+  return path.join(path.resolve(storeRoot), META_DIR, 'gcroots', 'auto', name);
+}
+
 /** Registers `linkPath` as an indirect root of the store at `storeRoot`; returns the root's path. */
 export function addIndirectRootAt(storeRoot: string, linkPath: string): string {
   const abs = path.resolve(linkPath);
-  const name = createHash('sha256').update(abs).digest('hex').slice(0, 32);
-  const link = path.join(path.resolve(storeRoot), META_DIR, 'gcroots', 'auto', name);
+  const link = indirectRootPath(storeRoot, abs);
   fs.mkdirSync(path.dirname(link), { recursive: true });
   const tmp = `${link}.tmp-${process.pid}`;
   fs.rmSync(tmp, { force: true });
