@@ -224,6 +224,7 @@ describe.skipIf(!mIsBuilt())('m PROJECT /output: streams, exit codes, out-links,
     const lit = await m(repo, ['.', '/literal']);
     expect(lit.code).toBe(1);
     expect(lit.stderr).toContain(`error: '${fs.realpathSync(repo)}/data/secret.txt' is not tracked by git, so it is not copied into the store`);
+    expect(lit.stderr).toContain(`at ${fs.realpathSync(repo)}/makes/literal/main.nix:1:`);
     expect(storeEntriesContaining(SECRET)).toEqual([]);
     // The out-links folder is ignored by git.
     expect(execFileSync('git', ['status', '--porcelain', '--ignored=no'], { cwd: repo, encoding: 'utf8' })).not.toContain('.m/');

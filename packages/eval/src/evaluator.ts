@@ -138,7 +138,14 @@ export function createEvaluator(opts: EvaluatorOptions): Evaluator {
       const hit = srcToStore.get(path);
       if (hit !== undefined) return hit;
       const name = path.slice(path.lastIndexOf('/') + 1);
-      const sp = io.addPathToStore({ name, path, method: 'recursive' });
+      let sp: string;
+      try {
+        sp = io.addPathToStore({ name, path, method: 'recursive' });
+      } catch (e) {
+        // The EvalIO knows no position; the path's is the one to show (e.g. an untracked file).
+        if (isMError(e) && e.pos === undefined) e.pos = pos;
+        throw e;
+      }
       srcToStore.set(path, sp);
       return sp;
     },
