@@ -162,6 +162,9 @@ describe.skipIf(!mIsBuilt())('m PROJECT forms', () => {
     expect(store.code).not.toBe(0);
     expect(store.stderr).toContain(file);
     expect(hasJsStackTrace(store.stderr)).toBe(false);
+    // Before a command too; after the subcommand of one that has them.
+    const verify = await m(['--store', storeRoot, 'store', 'verify'], { env: { M_STORE: file } });
+    expect(verify.code).toBe(0);
     const dangling = await m(['-q']);
     expect(dangling.code).toBe(1);
     expect(dangling.stderr).toContain("'-q' needs a PROJECT or COMMAND");

@@ -30,6 +30,8 @@ Run 'm COMMAND --help' for the options of a command.
 /** Global flags that may come before PROJECT or COMMAND (value-taking ones map to true). */
 const GLOBAL_FLAGS: Record<string, boolean> = { '--store': true, '-j': true, '--jobs': true, '-q': false, '--quiet': false, '-v': false, '--verbose': false };
 
+const SUBCOMMANDS = new Set(['store', 'key', 'image']);
+
 /** Runs `m ARGS…`; returns the exit code. */
 export async function runCli(ctx: Omit<CommandContext, 'args'> & { argv: string[] }): Promise<number> {
   // `m --store DIR -q . /x` is `m . --store DIR -q /x`: leading global flags go to the command.
@@ -44,7 +46,11 @@ export async function runCli(ctx: Omit<CommandContext, 'args'> & { argv: string[
     }
   }
   const [first, ...afterFirst] = ctx.argv.slice(at);
-  const rest = [...leading, ...afterFirst];
+  // Commands with subcommands (`m store gc`) read their options after the subcommand.
+  const rest =
+    leading.length > 0 && first !== undefined && SUBCOMMANDS.has(first) && afterFirst.length > 0
+      ? [afterFirst[0]!, ...leading, ...afterFirst.slice(1)]
+      : [...leading, ...afterFirst];
   const { out } = ctx;
   if (first === undefined && leading.length > 0) return usageFailure(out, `'${leading[0]}' needs a PROJECT or COMMAND after it`, 'm');
   if (first === undefined) {
