@@ -291,4 +291,15 @@ describe.skipIf(!mIsBuilt())('m PROJECT /output: streams, exit codes, out-links,
     expect(paths.stderr).toMatch(/\[INFO\] Path is: \/nix\/store\/[a-z0-9]{32}-nix\n/);
     expect(storeEntriesContaining(UNTRACKED_NIX)).toEqual([]);
   }, 120_000);
+
+  it('a revision (local:PATH@REV) keeps its out-links in the store, named by PROJECT, and gc keeps them', async () => {
+    const r = await m(repo, ['local:.@HEAD', '/myProjectPath']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe('a.nix\nb.nix\n');
+    const link = path.join(storeRoot, '.m/out/local-.-HEAD/out-myProjectPath');
+    const target = fs.readlinkSync(link);
+    const gc = await runCommand(M_BIN, ['store', 'gc'], { home, env: { M_STORE: storeRoot }, timeoutMs: 120_000 });
+    expect(gc.code, gc.stderr).toBe(0);
+    expect(fs.existsSync(path.join(target, 'bin/myProjectPath'))).toBe(true);
+  }, 120_000);
 });

@@ -19,6 +19,7 @@ import {
   ensureProjectMetaDir,
   plainDirReader,
   readProjectCache,
+  sourceLinkDir,
   unknownOutputError,
   withModuleOutputs,
   writeOutLink,
@@ -27,7 +28,7 @@ import { usageFailure, type Command, type CommandContext } from './command';
 import { resolvePhysicalStore } from './environment';
 import { ALL_OUTPUTS, MAKES_HELP, MakesUsageError, parseMakesArgs, type MakesOptions } from './makes-args';
 import { pickOutput } from './output-picker';
-import { isProjectWord, openProjectSource, type ProjectSource } from './project-source';
+import { isProjectWord, openProjectSource, parseProjectSpec, type ProjectSource } from './project-source';
 import type { MakesAllJob } from './run-makes-all';
 import { renderError } from './render-error';
 import { runInStoreNamespace } from './run-in-namespace';
@@ -137,6 +138,9 @@ interface Resolved {
   storeRoot: string;
 }
 
+/** PROJECT is a revision exported for this run (local:PATH@REV, github:…, gitlab:…), not a directory of the user's. */
+const isExport = (o: MakesOptions): boolean => parseProjectSpec(o.project)?.kind !== 'dir';
+
 /**
  * Points the output's out-link at `outPath` (a GC root), then: a script (makeScript) runs with
  * ARGS, owning stdout, while m's own line (the store path) goes to stderr; any other output's store
@@ -146,7 +150,8 @@ async function runOutput(outPath: string, o: MakesOptions, r: Resolved, ctx: Com
   const physical = nodePath.join(r.storeRoot, nodePath.basename(outPath));
   if (o.output !== undefined) {
     try {
-      const link = writeOutLink(r.projectDir, r.storeRoot, o.output, physical);
+      // A revision's export is no place for links: they go to the store, named by PROJECT.
+      const link = writeOutLink(r.projectDir, r.storeRoot, o.output, physical, isExport(o) ? { storeDir: sourceLinkDir(o.project) } : {});
       if (o.verbosity >= 2) ctx.out.stderr(`out-link: ${link} -> ${physical}\n`);
     } catch (e) {
       ctx.out.stderr(`warning: cannot write the out-link of '${o.output}': ${e instanceof Error ? e.message : String(e)}\n`);
@@ -242,7 +247,7 @@ async function runResolved(o: MakesOptions, r: Resolved, ctx: CommandContext): P
   }
 
   // Before evaluating, so that the project's listing an evaluation records stays as it is.
-  if (o.output !== undefined && !o.stream) ensureProjectMetaDir(r.projectDir);
+  if (o.output !== undefined && !o.stream && !isExport(o)) ensureProjectMetaDir(r.projectDir);
   const roots = openRoots(r);
   try {
     return await evaluateAndRun(o, r, ctx, roots);

@@ -6,4 +6,4 @@ export { discoverOutputs, closestOutputs, unknownOutputError, DEFAULT_MAKES_DIRS
 export { cacheFile, withModuleOutputs, readProjectCache, writeProjectCache, depsHold, type CachedOutput, type CachedConfig, type ProjectCache } from './eval-cache';
 export { type Dep, depHolds } from './deps';
 export { plainDirReader } from './plain-fs';
-export { PROJECT_META_DIR, ensureProjectMetaDir, outLinkName, writeOutLink } from './out-link';
+export { PROJECT_META_DIR, ensureProjectMetaDir, outLinkName, sourceLinkDir, writeOutLink } from './out-link';

@@ -49,26 +49,41 @@ function readlinkOr(p: string): string | undefined {
   }
 }
 
+/** The store-side folder name for a project source word (`github:o/r@v` → `github-o-r-v`). */
+export function sourceLinkDir(word: string): string {
+  return word.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[.-]+/, '') || 'project';
+}
+
+function linkAndRoot(link: string, storeRoot: string, physicalPath: string): string {
+  if (readlinkOr(link) === physicalPath && readlinkOr(indirectRootPath(storeRoot, link)) === nodePath.resolve(link)) return link;
+  replaceSymlink(link, physicalPath);
+  addIndirectRootAt(storeRoot, link);
+  return link;
+}
+
+export interface OutLinkOptions {
+  /**
+   * Keep the link in the store, `.m/out/<storeDir>/out-<name>`, instead of the project: for a
+   * project that is a temporary export (makes' `github:…`/`gitlab:…`/`local:…@REV` sources).
+   */
+  storeDir?: string;
+}
+
 /**
  * Points the out-link of `output` at `physicalPath` (in the store at `storeRoot`) and registers it
  * as a GC root. Returns the link's path. A link and root already in place are left as they are
  * (a cached run writes nothing).
  */
-export function writeOutLink(projectDir: string, storeRoot: string, output: string, physicalPath: string): string {
-  let link = nodePath.join(projectDir, PROJECT_META_DIR, outLinkName(output));
-  if (readlinkOr(link) === physicalPath && readlinkOr(indirectRootPath(storeRoot, link)) === nodePath.resolve(link)) return link;
+export function writeOutLink(projectDir: string, storeRoot: string, output: string, physicalPath: string, opts: OutLinkOptions = {}): string {
+  const inStore = (dir: string): string => linkAndRoot(nodePath.join(storeRoot, '.m', 'out', dir, outLinkName(output)), storeRoot, physicalPath);
+  if (opts.storeDir !== undefined) return inStore(opts.storeDir);
+  const link = nodePath.join(projectDir, PROJECT_META_DIR, outLinkName(output));
   if (ensureProjectMetaDir(projectDir)) {
     try {
-      replaceSymlink(link, physicalPath);
-      addIndirectRootAt(storeRoot, link);
-      return link;
+      return linkAndRoot(link, storeRoot, physicalPath);
     } catch {
       /* not writable after all: the store's folder below */
     }
   }
-  const key = createHash('sha256').update(projectDir).digest('hex').slice(0, 32);
-  link = nodePath.join(storeRoot, '.m', 'out', key, outLinkName(output));
-  replaceSymlink(link, physicalPath);
-  addIndirectRootAt(storeRoot, link);
-  return link;
+  return inStore(createHash('sha256').update(projectDir).digest('hex').slice(0, 32));
 }
