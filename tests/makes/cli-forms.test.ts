@@ -28,6 +28,7 @@ const helloNix = (word: string): string => `{ makeScript, ... }: makeScript {
 const projectFiles: Record<string, string> = {
   'makes/hello/main.nix': helloNix('hello'),
   'makes/root/main.nix': `{ makeDerivation, ... }: makeDerivation { name = "root"; builder = "echo root > $out"; }\n`,
+  'makes/ask/main.nix': `{ makeScript, ... }: makeScript { name = "ask"; entrypoint = ''read -r x; echo "got <$x>"''; }\n`,
   'makes/broken/main.nix': `{ makeDerivation, ... }: makeDerivation { name = "broken"; builder = "echo no; exit 7"; }\n`,
 };
 
@@ -92,9 +93,10 @@ afterAll(async () => {
 
 /**
  * Runs `m ARGS` on a pseudo-terminal (util-linux `script`); once the picker is drawn, sends each
- * of `keys` (one write each, a moment apart). Returns what the terminal showed (\r removed).
+ * of `keys` (one write each, a moment apart; a number waits that many ms). Returns what the
+ * terminal showed (\r removed).
  */
-function onTerminal(args: string[], keys: string[]): Promise<RunResult> {
+function onTerminal(args: string[], keys: (string | number)[]): Promise<RunResult> {
   const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
   const cmd = [M_BIN, ...args].map(quote).join(' ');
   return new Promise((resolve) => {
@@ -113,8 +115,8 @@ function onTerminal(args: string[], keys: string[]): Promise<RunResult> {
         sent = true;
         void (async () => {
           for (const k of keys) {
-            await new Promise((r) => setTimeout(r, 150));
-            child.stdin.write(k);
+            await new Promise((r) => setTimeout(r, typeof k === 'number' ? k : 150));
+            if (typeof k === 'string') child.stdin.write(k);
           }
         })();
       }
@@ -227,9 +229,9 @@ describe.skipIf(!mIsBuilt())('m PROJECT forms', () => {
     const r = await m(['.', '/__all__']);
     expect(r.code).toBe(100);
     const listed = lines(r).map((l) => l.split(' ')[0]);
-    expect(listed).toEqual(['/hello', '/root']);
-    expect(lines(r)[1]).toMatch(/^\/root \/nix\/store\/[a-z0-9]{32}-root$/);
-    expect(r.stderr).toContain('error: 1 of 3 outputs failed: /broken');
+    expect(listed).toEqual(['/ask', '/hello', '/root']);
+    expect(lines(r)[2]).toMatch(/^\/root \/nix\/store\/[a-z0-9]{32}-root$/);
+    expect(r.stderr).toContain('error: 1 of 4 outputs failed: /broken');
     expect(r.stderr).not.toContain('hello 0:'); // scripts are built, not run
     const ok = await m([`local:${repo}@v2`, '/__all__']);
     expect(ok.code).toBe(0);
@@ -253,8 +255,8 @@ describe.skipIf(!mIsBuilt())('m PROJECT forms', () => {
     }, 180_000);
 
     it('arrow keys move the selection', async () => {
-      // The list is /broken, /hello, /root: down twice, up once is /hello.
-      const r = await onTerminal(['.'], ['\x1b[B', '\x1b[B', '\x1b[A', '\r']);
+      // The list is /ask, /broken, /hello, /root: down three times, up once is /hello.
+      const r = await onTerminal(['.'], ['\x1b[B', '\x1b[B', '\x1b[B', '\x1b[A', '\r']);
       expect(r.stdout).toContain('hello 0:');
       expect(r.code).toBe(0);
       // Filtered by 'o' (no output starts with it; all three contain it): down twice is /root.
@@ -262,6 +264,13 @@ describe.skipIf(!mIsBuilt())('m PROJECT forms', () => {
       expect(last.stdout).toContain('$ m . /root\n');
       expect(last.stdout).toMatch(/\/nix\/store\/[a-z0-9]{32}-root\n/);
       expect(last.code).toBe(0);
+    }, 180_000);
+
+    it('the terminal is the script\'s afterwards: it reads a line typed there', async () => {
+      const r = await onTerminal(['.'], ['as', '\r', 3000, 'an answer\r']);
+      expect(r.stdout).toContain('$ m . /ask\n');
+      expect(r.stdout).toContain('got <an answer>');
+      expect(r.code).toBe(0);
     }, 180_000);
 
     it('Esc cancels (exit 1), Ctrl-C cancels (exit 130); nothing runs', async () => {
