@@ -78,6 +78,12 @@ beforeAll(async () => {
   archives.set('/owner/repo/archive/v2.tar.gz', tgz('repo-v2'));
   archives.set('/group/sub/repo/-/archive/v2/repo-v2.tar.gz', tgz('repo-v2'));
   server = http.createServer((req, res) => {
+    if (req.url === '/owner/slow/archive/v2.tar.gz') {
+      // The start of an archive, then nothing: a download still under way.
+      res.writeHead(200, { 'content-type': 'application/gzip' });
+      res.write(archives.get('/owner/repo/archive/v2.tar.gz')!.subarray(0, 64));
+      return;
+    }
     const body = archives.get(req.url ?? '');
     res.writeHead(body ? 200 : 404, { 'content-type': 'application/gzip' });
     res.end(body ?? 'not found');
@@ -87,6 +93,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  server?.closeAllConnections();
   await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
   fs.rmSync(work, { recursive: true, force: true });
 });
@@ -224,6 +231,30 @@ describe.skipIf(!mIsBuilt())('m PROJECT forms', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain("error: 'github:no-revision' is not a project");
   });
+
+  it('SIGINT during a download stops it, removes what came, exit code 130', async () => {
+    const tmp = fs.mkdtempSync(path.join(work, 'tmp-'));
+    const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(M_BIN, ['github:owner/slow@v2', '/hello'], {
+        cwd: project,
+        env: { PATH: process.env.PATH, HOME: home, LANG: 'C.UTF-8', M_STORE: storeRoot, M_GITHUB_URL: serverUrl, TMPDIR: tmp },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+      child.stderr.on('data', (b: Buffer) => {
+        stderr += b.toString();
+        if (stderr.includes('fetching github:owner/slow@v2')) setTimeout(() => child.kill('SIGINT'), 300);
+      });
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code, stderr });
+      });
+    });
+    expect(r.stderr).toContain('error: interrupted by the user');
+    expect(r.code).toBe(130);
+    expect(fs.readdirSync(tmp)).toEqual([]);
+  }, 120_000);
 
   it('/__all__ builds every output, lists each, and fails when one fails', async () => {
     const r = await m(['.', '/__all__']);

@@ -189,12 +189,28 @@ export async function runMakes(project: string, args: readonly string[], ctx: Co
     return 0;
   }
   let src: ProjectSource;
+  // SIGINT/SIGTERM while a remote project downloads: stop, remove what came so far, exit 130/143.
+  const abort = new AbortController();
+  let signal: string | undefined;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    signal ??= sig;
+    abort.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
-    src = await openProjectSource(project, { cwd: ctx.cwd, env: ctx.env, say: o.verbosity > 0 ? (l) => ctx.out.stderr(l + '\n') : undefined });
+    src = await openProjectSource(project, { cwd: ctx.cwd, env: ctx.env, signal: abort.signal, say: o.verbosity > 0 ? (l) => ctx.out.stderr(l + '\n') : undefined });
   } catch (e) {
+    if (signal !== undefined) {
+      ctx.out.stderr('error: interrupted by the user\n');
+      return SIGNAL_EXIT[signal]!;
+    }
     if (!isMError(e)) throw e;
     ctx.out.stderr(renderError({ message: e.message, hint: e.hint }, { showTrace: false }));
     return 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
   try {
     const r: Resolved = { projectDir: src.dir, storeRoot: nodePath.resolve(resolvePhysicalStore(o.store, ctx.env, src.storeBase)) };
