@@ -126,8 +126,6 @@ let
     deployContainerManifest = notYetAvailable "deployContainerManifest";
     deployTerraform = notYetAvailable "deployTerraform";
     makeDynamoDb = notYetAvailable "makeDynamoDb";
-    makePythonEnvironment = notYetAvailable "makePythonEnvironment";
-    makePythonPoetryEnvironment = notYetAvailable "makePythonPoetryEnvironment";
     makePythonPyprojectPackage = notYetAvailable "makePythonPyprojectPackage";
     makePythonVscodeSettings = notYetAvailable "makePythonVscodeSettings";
     makeRubyGemsEnvironment = notYetAvailable "makeRubyGemsEnvironment";
