@@ -103,14 +103,14 @@ afterAll(async () => {
  * of `keys` (one write each, a moment apart; a number waits that many ms). Returns what the
  * terminal showed (\r removed).
  */
-function onTerminal(args: string[], keys: (string | number)[]): Promise<RunResult> {
+function onTerminal(args: string[], keys: (string | number)[], cacheHome = fs.mkdtempSync(path.join(work, 'xdg-'))): Promise<RunResult> {
   const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
   const cmd = [M_BIN, ...args].map(quote).join(' ');
   return new Promise((resolve) => {
     const start = Date.now();
     const child = spawn('script', ['-qec', cmd, '/dev/null'], {
       cwd: project,
-      env: { PATH: process.env.PATH, HOME: home, LANG: 'C.UTF-8', TZ: 'UTC', TERM: 'xterm', M_STORE: storeRoot },
+      env: { PATH: process.env.PATH, HOME: home, XDG_CACHE_HOME: cacheHome, LANG: 'C.UTF-8', TZ: 'UTC', TERM: 'xterm', M_STORE: storeRoot },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let out = '';
@@ -302,6 +302,18 @@ describe.skipIf(!mIsBuilt())('m PROJECT forms', () => {
       expect(r.stdout).toContain('$ m . /ask\n');
       expect(r.stdout).toContain('got <an answer>');
       expect(r.code).toBe(0);
+    }, 180_000);
+
+    it('opens with the command last chosen in the project (as makes), Ctrl-U clears it', async () => {
+      const cache = fs.mkdtempSync(path.join(work, 'xdg-'));
+      const first = await onTerminal(['.'], ['/he', '\t', ' again', '\r'], cache);
+      expect(first.stdout).toContain('hello 1:again');
+      const again = await onTerminal(['.'], ['\r'], cache);
+      expect(again.stdout).toContain('$ m . /hello again\n');
+      expect(again.stdout).toContain('hello 1:again');
+      const cleared = await onTerminal(['.'], ['\x15', 'roo', '\r'], cache);
+      expect(cleared.stdout).toContain('$ m . /root\n');
+      expect(cleared.code).toBe(0);
     }, 180_000);
 
     it('Esc cancels (exit 1), Ctrl-C cancels (exit 130); nothing runs', async () => {

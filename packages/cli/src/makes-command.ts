@@ -27,7 +27,7 @@ import {
 import { usageFailure, type Command, type CommandContext } from './command';
 import { resolvePhysicalStore } from './environment';
 import { ALL_OUTPUTS, MAKES_HELP, MakesUsageError, parseMakesArgs, type MakesOptions } from './makes-args';
-import { pickOutput } from './output-picker';
+import { lastPick, pickOutput, savePick } from './output-picker';
 import { isProjectWord, openProjectSource, parseProjectSpec, type ProjectSource } from './project-source';
 import type { MakesAllJob } from './run-makes-all';
 import { renderError } from './render-error';
@@ -113,22 +113,29 @@ function printListing(ctx: CommandContext, o: MakesOptions, outputs: [string, st
  * Without OUTPUT: on a terminal (stdin and stdout), the output picker (output-picker.ts), whose
  * choice comes back as options to run; otherwise, or with --json, the listing's exit code.
  */
-async function listOrPick(ctx: CommandContext, o: MakesOptions, outputs: [string, string][]): Promise<number | MakesOptions> {
+async function listOrPick(ctx: CommandContext, o: MakesOptions, outputs: [string, string][], r: Resolved): Promise<number | MakesOptions> {
   if (o.json || outputs.length === 0 || !isTTY(0) || !isTTY(1)) return printListing(ctx, o, outputs);
   const drawOn = isTTY(2) ? 2 : 1;
   const tty = process.stdin as import('node:tty').ReadStream;
   const stream = (drawOn === 2 ? process.stderr : process.stdout) as import('node:tty').WriteStream;
+  const names = outputs.map(([n]) => n);
+  // Remembered per directory; a revision (local:, github:, …) by its word, its export being temporary.
+  const key = /^(local|github|gitlab):/.test(o.project) ? o.project : r.projectDir;
   const picked = await pickOutput(
     o.project,
-    outputs.map(([n]) => n),
+    names,
     {
       input: tty,
       write: (t) => (drawOn === 2 ? ctx.out.stderr(t) : ctx.out.stdout(t)),
       rows: () => stream.rows || 24,
       columns: () => stream.columns || 80,
     },
+    lastPick(ctx.env, key, names),
   );
-  if (picked.kind === 'chosen') return { ...o, output: picked.output, scriptArgs: picked.args };
+  if (picked.kind === 'chosen') {
+    savePick(ctx.env, key, picked.line);
+    return { ...o, output: picked.output, scriptArgs: picked.args };
+  }
   ctx.out.stderr(`error: no output chosen (run 'm ${o.project} OUTPUT [ARGS...]', or 'm ${o.project} --help')\n`);
   return picked.interrupt ? 130 : 1;
 }
@@ -237,7 +244,7 @@ async function runResolved(o: MakesOptions, r: Resolved, ctx: CommandContext): P
   if (makesDirs !== undefined) {
     const outputs = withModuleOutputs(discoverOutputs(r.projectDir, makesDirs, plainDirReader, new Set([r.storeRoot])), moduleOutputs);
     if (o.output === undefined) {
-      const picked = await listOrPick(ctx, o, [...outputs]);
+      const picked = await listOrPick(ctx, o, [...outputs], r);
       return typeof picked === 'number' ? picked : runResolved(picked, r, ctx);
     }
     if (!outputs.has(o.output)) {
@@ -298,7 +305,7 @@ async function evaluateAndRun(o: MakesOptions, r: Resolved, ctx: CommandContext,
   if (interrupted !== undefined) return SIGNAL_EXIT[interrupted]!;
   if (code !== 0 || !result) return code || 1;
   if (o.output === undefined) {
-    const picked = await listOrPick(ctx, o, result.outputs ?? []);
+    const picked = await listOrPick(ctx, o, result.outputs ?? [], r);
     return typeof picked === 'number' ? picked : runResolved(picked, r, ctx);
   }
   if (o.stream) return 0;

@@ -4,10 +4,14 @@
  * first space are listed (prefix matches first, then any that contain it, case-insensitive);
  * ↑/↓ (and PgUp/PgDn) move the selection, Tab completes to it, Enter runs it with the ARGS typed
  * after the space, Esc or Ctrl-C cancels. It draws on the terminal's stderr and reads raw keys
- * from its stdin, and leaves both as it found them.
+ * from its stdin, and leaves both as it found them. As in makes, it opens with the last command
+ * chosen (per project here, in `~/.cache/m/picker.json`) when that output still exists.
  */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as nodePath from 'node:path';
 
-export type PickResult = { kind: 'chosen'; output: string; args: string[] } | { kind: 'cancelled'; interrupt: boolean };
+export type PickResult = { kind: 'chosen'; output: string; args: string[]; line: string } | { kind: 'cancelled'; interrupt: boolean };
 
 export interface PickerTerminal {
   /** The terminal's input (process.stdin when it is a TTY). */
@@ -103,9 +107,44 @@ export function parseKeys(chunk: string): Key[] {
   return keys;
 }
 
-/** Shows the picker until the user chooses an output or cancels. */
-export function pickOutput(project: string, outputs: readonly string[], term: PickerTerminal): Promise<PickResult> {
-  let line = '';
+function historyFile(env: NodeJS.ProcessEnv): string {
+  const cache = env.XDG_CACHE_HOME || nodePath.join(env.HOME || os.homedir(), '.cache');
+  return nodePath.join(cache, 'm', 'picker.json');
+}
+
+function readHistory(env: NodeJS.ProcessEnv): Record<string, string> {
+  try {
+    const v = JSON.parse(fs.readFileSync(historyFile(env), 'utf8')) as unknown;
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, string>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** The command line last chosen for the project `key`, if its output is still one of `outputs`. */
+export function lastPick(env: NodeJS.ProcessEnv, key: string, outputs: readonly string[]): string | undefined {
+  const line = readHistory(env)[key];
+  if (typeof line !== 'string') return undefined;
+  return outputs.includes(line.split(' ')[0]!) ? line : undefined;
+}
+
+/** Remembers `line` for the project `key` (best effort: a cache that cannot be written is skipped). */
+export function savePick(env: NodeJS.ProcessEnv, key: string, line: string): void {
+  try {
+    const file = historyFile(env);
+    const all = { ...readHistory(env), [key]: line };
+    fs.mkdirSync(nodePath.dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify(all));
+    fs.renameSync(tmp, file);
+  } catch {
+    /* nothing to remember then */
+  }
+}
+
+/** Shows the picker (its command line starting as `initial`) until the user chooses an output or cancels. */
+export function pickOutput(project: string, outputs: readonly string[], term: PickerTerminal, initial = ''): Promise<PickResult> {
+  let line = initial;
   let selected = 0;
   let top = 0;
   let drawn = 0;
@@ -189,7 +228,10 @@ export function pickOutput(project: string, outputs: readonly string[], term: Pi
             }
             break;
           case 'enter':
-            if (list[selected] !== undefined) return finish({ kind: 'chosen', output: list[selected]!, args: splitArgs(split().rest) });
+            if (list[selected] !== undefined) {
+              const { rest } = split();
+              return finish({ kind: 'chosen', output: list[selected]!, args: splitArgs(rest), line: rest ? `${list[selected]!} ${rest}` : list[selected]! });
+            }
             break;
           case 'backspace':
             line = [...line].slice(0, -1).join('');
