@@ -233,6 +233,17 @@ describe.skipIf(!mIsBuilt())('m PROJECT /output: streams, exit codes, out-links,
     const added = await m(repo, ['.', '/src']);
     expect(added.code, added.stderr).toBe(0);
     expect(fs.readFileSync(physical(added.stdout), 'utf8')).toContain(`secret.txt: ${SECRET}`);
+    // What `git status` refreshes in the index (stat data) is no reason to evaluate again.
+    const cacheDir = path.join(storeRoot, '.m/makes-cache');
+    const cacheOf = fs.readdirSync(cacheDir).map((f) => path.join(cacheDir, f)).find((f) => JSON.parse(fs.readFileSync(f, 'utf8')).projectDir === fs.realpathSync(repo))!;
+    const written = fs.statSync(cacheOf); // a new evaluation would replace the file (new inode)
+    const later = new Date(Date.now() + 5_000);
+    fs.utimesSync(path.join(repo, 'data/tracked.txt'), later, later);
+    execFileSync('git', ['status', '--porcelain'], { cwd: repo, stdio: 'ignore' });
+    const cached = await m(repo, ['.', '/src']);
+    expect(cached.stdout).toBe(added.stdout);
+    expect(fs.statSync(cacheOf).ino).toBe(written.ino);
+    expect(fs.statSync(cacheOf).mtimeMs).toBe(written.mtimeMs);
   }, 120_000);
 
   it('script prologue: prompt_user_for_input and prompt_user_for_confirmation (interactive and on CI), SSL_CERT_FILE', async () => {

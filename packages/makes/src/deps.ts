@@ -3,11 +3,13 @@
  * reuses an evaluation's result while every dependency is unchanged. Files are compared by content
  * hash (never by size, mtime or inode: those can be restored after an edit); directory listings by
  * their names and types; trees copied into the store by the content hash and mode of every file, the
- * target of every symlink and the listing of every directory; environment variables by value.
+ * target of every symlink and the listing of every directory; environment variables by value; git's
+ * index by the paths it holds (git-index.ts).
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
+import { gitIndexFingerprint } from './git-index';
 
 export type Dep =
   | { k: 'file'; p: string; h: string | null }
@@ -15,6 +17,7 @@ export type Dep =
   | { k: 'dir'; p: string; h: string | null }
   | { k: 'stat'; p: string; h: string | null }
   | { k: 'tree'; p: string; e: TreeEntry[] }
+  | { k: 'git'; p: string; h: string | null }
   | { k: 'env'; n: string; v: string | null };
 
 /** One entry of a copied tree: relative path and its stat fingerprint (or listing hash for dirs). */
@@ -99,6 +102,8 @@ export function depHolds(dep: Dep, env: NodeJS.ProcessEnv): boolean {
       return statHash(dep.p) === dep.h;
     case 'env':
       return (env[dep.n] ?? null) === dep.v;
+    case 'git':
+      return gitIndexFingerprint(dep.p) === dep.h;
     case 'tree':
       return dep.e.every(([rel, fp]) => (statHash(rel === '' ? dep.p : nodePath.join(dep.p, rel)) ?? '-') === fp);
   }

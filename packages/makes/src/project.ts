@@ -26,9 +26,10 @@ import type { HostPkgEvent } from '@m/hostpkgs';
 import { createStoreEvalIO } from '@m/realise';
 import type { Store } from '@m/store';
 import { type MakesCacheConfig, NO_CACHE, readCacheConfig } from './cache-config';
-import { type Dep, createDepRecorder, fileHash, statHash } from './deps';
+import { type Dep, createDepRecorder, statHash } from './deps';
 import { DEFAULT_MAKES_DIRS, discoverOutputs, unknownOutputError } from './discover';
 import { frameworkDir } from './framework-dir';
+import { gitIndexFingerprint } from './git-index';
 import { gitSourceIO } from './git-source';
 import { hostPackagesValue } from './host-inputs';
 import { PROJECT_META_DIR } from './out-link';
@@ -86,7 +87,7 @@ export function openMakesProject(opts: MakesProjectOptions): MakesProject {
     createRecordingIO(createStoreEvalIO(store, { env }), rec, env),
     projectDir,
     env,
-    (git) => rec.add({ k: 'file', p: git.indexFile, h: fileHash(git.indexFile) }),
+    (git) => rec.add({ k: 'git', p: git.indexFile, h: gitIndexFingerprint(git.indexFile) }),
     new Set([nodePath.resolve(store.root), nodePath.join(projectDir, PROJECT_META_DIR)]),
   );
   const ev = createEvaluator({ io, nixPath: [], storeDir: store.storeDir, trace: opts.trace, warn: opts.warn });

@@ -1,0 +1,55 @@
+/**
+ * A fingerprint of which paths git's index holds, for the eval cache: in a git work tree the files
+ * copied into the store are the index's (git-source.ts), so the evaluation depends on that list of
+ * paths — not on the stat data git refreshes in the index on `git status`, which would make every
+ * such command cost a re-evaluation. Reads index versions 2 and 3 (git's default); anything else
+ * (version 4's compressed paths, SHA-256 repositories, a damaged file) falls back to a hash of the
+ * whole file, which is only over-cautious. Light: the CLI's main thread checks it.
+ */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+
+const ENTRY_FIXED = 62; // stat data (40) + SHA-1 (20) + flags (2)
+const EXTENDED = 0x4000;
+const NAME_MASK = 0x0fff;
+
+function pathList(buf: Buffer): Buffer[] | undefined {
+  if (buf.length < 12 || buf.toString('latin1', 0, 4) !== 'DIRC') return undefined;
+  const version = buf.readUInt32BE(4);
+  if (version !== 2 && version !== 3) return undefined;
+  const count = buf.readUInt32BE(8);
+  const paths: Buffer[] = [];
+  let at = 12;
+  for (let i = 0; i < count; i++) {
+    if (at + ENTRY_FIXED > buf.length) return undefined;
+    const flags = buf.readUInt16BE(at + 60);
+    let nameAt = at + ENTRY_FIXED;
+    if (flags & EXTENDED) {
+      if (version < 3) return undefined;
+      nameAt += 2;
+    }
+    const end = buf.indexOf(0, nameAt);
+    if (end < 0) return undefined;
+    const len = flags & NAME_MASK;
+    if (len !== NAME_MASK && end - nameAt !== len) return undefined;
+    paths.push(buf.subarray(nameAt, end));
+    // The entry is NUL-padded to a multiple of eight bytes, with at least one NUL.
+    at += (end - at + 8) & ~7;
+  }
+  return paths;
+}
+
+/** The fingerprint of the index file `p`, or null when it cannot be read. */
+export function gitIndexFingerprint(p: string): string | null {
+  let buf: Buffer;
+  try {
+    buf = fs.readFileSync(p);
+  } catch {
+    return null;
+  }
+  const h = createHash('sha256');
+  const paths = pathList(buf);
+  if (paths === undefined) h.update('file\0').update(buf);
+  else for (const path of paths) h.update(path).update('\0');
+  return h.digest('hex').slice(0, 32);
+}
