@@ -4,10 +4,14 @@
  * (an htpasswd file with a bcrypt hash from apache2-utils' htpasswd). The pushed image is read
  * back with skopeo and pulled and run with podman. Pushing again uploads no blob, by m's report
  * and by the registry's access log; wrong or missing credentials fail with a clear message,
- * exit 1 and nothing tagged.
+ * exit 1 and nothing tagged. A third registry uses token auth (Bearer challenge): its token
+ * service is a small server here issuing RS256 JWTs signed with a key whose self-signed
+ * certificate (openssl) is the registry's rootcertbundle.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createSign, randomUUID, X509Certificate } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -41,11 +45,11 @@ function freePort(): Promise<number> {
 }
 
 /** Starts docker-registry with a fresh config and storage under `work`; basic auth when `htpasswd` is given. */
-async function startRegistry(name: string, htpasswd?: string): Promise<Registry> {
+async function startRegistry(name: string, htpasswd?: string, tokenAuth?: string): Promise<Registry> {
   const dir = path.join(work, name);
   fs.mkdirSync(dir, { recursive: true });
   const port = await freePort();
-  const auth = htpasswd === undefined ? '' : `auth:\n  htpasswd:\n    realm: m-test\n    path: ${htpasswd}\n`;
+  const auth = tokenAuth ?? (htpasswd === undefined ? '' : `auth:\n  htpasswd:\n    realm: m-test\n    path: ${htpasswd}\n`);
   fs.writeFileSync(
     path.join(dir, 'config.yml'),
     `version: 0.1
@@ -158,7 +162,10 @@ beforeAll(async () => {
   );
 }, 240_000);
 
+let tokenServer: http.Server | undefined;
+
 afterAll(() => {
+  tokenServer?.close();
   for (const r of registries) r.proc.kill('SIGTERM');
   pm.cleanup();
   fs.rmSync(work, { recursive: true, force: true });
@@ -316,4 +323,55 @@ describe('deployContainer and basic auth', () => {
     expect(r.stderr).toMatch(/sign = true needs cosign/);
     expect(hasJsStackTrace(r.stderr)).toBe(false);
   });
+});
+
+describe('token auth (Bearer challenge)', () => {
+  it('m gets a token from the realm with the credentials, pushes; a refused login fails with exit 1', async () => {
+    const dir = path.join(work, 'token');
+    fs.mkdirSync(dir, { recursive: true });
+    sh(`openssl req -x509 -newkey rsa:2048 -nodes -keyout '${dir}/key.pem' -out '${dir}/cert.pem' -days 2 -subj /CN=m-test-token 2>/dev/null`);
+    const key = fs.readFileSync(path.join(dir, 'key.pem'), 'utf8');
+    const der = new X509Certificate(fs.readFileSync(path.join(dir, 'cert.pem'))).raw.toString('base64');
+    const b64url = (b: Buffer | string): string => Buffer.from(b).toString('base64url');
+    const scopesSeen: string[] = [];
+    tokenServer = http.createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      const basic = Buffer.from(String(req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64').toString();
+      if (basic !== 'robot:t0ken-pass') {
+        res.writeHead(401).end('{"details":"bad credentials"}');
+        return;
+      }
+      const scopes = url.searchParams.getAll('scope');
+      scopesSeen.push(...scopes);
+      const access = scopes.map((sc) => {
+        const [type, name, actions] = sc.split(':');
+        return { type, name, actions: actions!.split(',') };
+      });
+      const now = Math.floor(Date.now() / 1000);
+      const head = b64url(JSON.stringify({ alg: 'RS256', typ: 'JWT', x5c: [der] }));
+      const claims = b64url(JSON.stringify({ iss: 'm-test-issuer', sub: 'robot', aud: 'm-test-registry', exp: now + 600, nbf: now - 60, iat: now, jti: randomUUID(), access }));
+      const sig = createSign('RSA-SHA256').update(`${head}.${claims}`).sign(key);
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token: `${head}.${claims}.${b64url(sig)}` }));
+    });
+    await new Promise<void>((r) => tokenServer!.listen(0, '127.0.0.1', r));
+    const tport = (tokenServer.address() as net.AddressInfo).port;
+    const reg = await startRegistry(
+      'token',
+      undefined,
+      `auth:\n  token:\n    realm: http://127.0.0.1:${tport}/token\n    service: m-test-registry\n    issuer: m-test-issuer\n    rootcertbundle: ${dir}/cert.pem\n`,
+    );
+    const ref = `docker://${reg.host}/robots/app:v1`;
+    const wrong = await m(['image', 'push', image, ref, '--tls-verify=false'], { M_REGISTRY_USER: 'robot', M_REGISTRY_PASSWORD: 'nope' });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(new RegExp(`registry ${reg.host}: the token service 127\\.0\\.0\\.1:${tport} refused the credentials \\(HTTP 401\\)`));
+    expect(hasJsStackTrace(wrong.stderr)).toBe(false);
+    const ok = await m(['image', 'push', image, ref, '--tls-verify=false'], { M_REGISTRY_USER: 'robot', M_REGISTRY_PASSWORD: 't0ken-pass' });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toBe(`${manifestDigest}\n`);
+    expect(scopesSeen).toContain('repository:robots/app:pull,push');
+    // skopeo asks the token service in this process: run it asynchronously.
+    const inspect = await runCommand('skopeo', ['inspect', '--tls-verify=false', '--creds', 'robot:t0ken-pass', ref]);
+    expect(inspect.code, inspect.stderr).toBe(0);
+    expect(JSON.parse(inspect.stdout).Digest).toBe(manifestDigest);
+  }, 120_000);
 });
