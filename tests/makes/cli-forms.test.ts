@@ -211,8 +211,15 @@ describe.skipIf(!mIsBuilt())('m PROJECT forms', () => {
     const missing = await m(['github:owner/repo@nope', '/hello'], { env: { M_GITHUB_URL: serverUrl } });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain(`error: cannot fetch github:owner/repo@nope from ${serverUrl}/owner/repo/archive/nope.tar.gz: HTTP 404`);
-    // Nothing left behind in the temp directory.
-    expect(fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith('m-source-') && fs.statSync(path.join(os.tmpdir(), f)).mtimeMs > Date.now() - 60_000)).toEqual([]);
+    // Kept by content in the sources cache, nothing half-made left there: the same archive again
+    // is the same project, so the eval cache answers (nothing evaluated).
+    const sources = fs.readdirSync(path.join(home, '.cache/m/sources'));
+    expect(sources.filter((f) => f.startsWith('.tmp-'))).toEqual([]);
+    expect(sources.filter((f) => /^(github|gitlab)-[0-9a-f]{32}$/.test(f)).length).toBe(2);
+    const again = await m(['github:owner/repo@v2', '/hello', 'again'], { env: { M_GITHUB_URL: serverUrl } });
+    expect([again.code, lines(again)]).toEqual([0, ['v2 1:again']]);
+    expect(again.stderr).toContain('fetching github:owner/repo@v2');
+    expect(again.stderr).not.toContain('evaluating');
   }, 180_000);
 
   it('a forge that cannot be reached is a clear error naming the URL, exit code 1', async () => {
@@ -237,14 +244,18 @@ describe.skipIf(!mIsBuilt())('m PROJECT forms', () => {
     const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
       const child = spawn(M_BIN, ['github:owner/slow@v2', '/hello'], {
         cwd: project,
-        env: { PATH: process.env.PATH, HOME: home, LANG: 'C.UTF-8', M_STORE: storeRoot, M_GITHUB_URL: serverUrl, TMPDIR: tmp },
+        env: { PATH: process.env.PATH, HOME: home, LANG: 'C.UTF-8', M_STORE: storeRoot, M_GITHUB_URL: serverUrl, XDG_CACHE_HOME: tmp },
         stdio: ['ignore', 'ignore', 'pipe'],
       });
       let stderr = '';
+      let sent = false;
       const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
       child.stderr.on('data', (b: Buffer) => {
         stderr += b.toString();
-        if (stderr.includes('fetching github:owner/slow@v2')) setTimeout(() => child.kill('SIGINT'), 300);
+        if (!sent && stderr.includes('fetching github:owner/slow@v2')) {
+          sent = true;
+          setTimeout(() => child.kill('SIGINT'), 300);
+        }
       });
       child.on('close', (code) => {
         clearTimeout(timer);
@@ -253,7 +264,7 @@ describe.skipIf(!mIsBuilt())('m PROJECT forms', () => {
     });
     expect(r.stderr).toContain('error: interrupted by the user');
     expect(r.code).toBe(130);
-    expect(fs.readdirSync(tmp)).toEqual([]);
+    expect(fs.readdirSync(path.join(tmp, 'm/sources'))).toEqual([]);
   }, 120_000);
 
   it('/__all__ builds every output, lists each, and fails when one fails', async () => {

@@ -7,8 +7,9 @@
  *   tracked tree exported with `git archive` into `~/.cache/m/sources/local-<commit>` (made once
  *   per commit; the repository's work tree, index and refs are only read);
  * - `github:OWNER/REPO@REV`, `gitlab:OWNER/REPO@REV`: the revision's tarball downloaded over HTTP(S)
- *   into a temporary directory removed when the run ends. The base URLs are `$M_GITHUB_URL`
- *   (default https://github.com) and `$M_GITLAB_URL` (default https://gitlab.com).
+ *   into `~/.cache/m/sources/<forge>-<hash of the archive>` (the same archive, the same directory:
+ *   the eval cache keeps working; a branch is downloaded again on every run). The base URLs are
+ *   `$M_GITHUB_URL` (default https://github.com) and `$M_GITLAB_URL` (default https://gitlab.com).
  *
  * makes clones remote sources with git; m downloads the archive both forges serve for any branch,
  * tag or commit, which needs neither git nor a clone's history.
@@ -17,6 +18,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { MError } from '@m/core';
 
@@ -211,10 +213,13 @@ function describeFetchError(e: unknown): string {
 async function forgeRevision(spec: { kind: 'github' | 'gitlab'; owner: string; repo: string; rev: string }, opts: SourceOptions): Promise<ProjectSource> {
   const word = `${spec.kind}:${spec.owner}/${spec.repo}@${spec.rev}`;
   const url = archiveUrl(spec, opts.env);
-  const root = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'm-source-'));
+  const sources = sourcesDir(opts.env);
+  fs.mkdirSync(sources, { recursive: true });
+  const root = fs.mkdtempSync(nodePath.join(sources, `.tmp-${spec.kind}-`));
   const dir = nodePath.join(root, spec.repo);
   fs.mkdirSync(dir);
   const cleanup = (): void => fs.rmSync(root, { recursive: true, force: true });
+  const hash = createHash('sha256');
   try {
     opts.say?.(`fetching ${word} from ${url}`);
     const seconds = Number(opts.env.M_FETCH_TIMEOUT) > 0 ? Number(opts.env.M_FETCH_TIMEOUT) : 300;
@@ -239,6 +244,7 @@ async function forgeRevision(spec: { kind: 'github' | 'gitlab'; owner: string; r
           new Promise<void>((resolve, reject) => {
             const r = Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>);
             r.on('error', reject);
+            r.on('data', (b: Buffer) => hash.update(b));
             r.on('end', resolve);
             r.pipe(stdin);
           }),
@@ -248,7 +254,16 @@ async function forgeRevision(spec: { kind: 'github' | 'gitlab'; owner: string; r
     } catch (e) {
       throw new MError('IO_ERROR', `cannot unpack ${word} from ${url}: ${describeFetchError(e)}`);
     }
-    return { dir: fs.realpathSync(dir), storeBase: opts.cwd, cleanup };
+    // Kept by the archive's content: the same archive is the same directory, so the eval cache
+    // recognises it on the next run.
+    const final = nodePath.join(sources, `${spec.kind}-${hash.digest('hex').slice(0, 32)}`);
+    try {
+      fs.renameSync(root, final);
+    } catch (e) {
+      if (!fs.existsSync(nodePath.join(final, spec.repo))) throw e;
+      cleanup();
+    }
+    return { dir: fs.realpathSync(nodePath.join(final, spec.repo)), storeBase: opts.cwd, cleanup: () => {} };
   } catch (e) {
     cleanup();
     throw e;
