@@ -100,14 +100,24 @@ makeContainerImage {
         echo "hello from the registry" > $out/etc/greeting
       '';
     })
+    # A layer of 12 MiB, more than the 8 MiB m queues for an upload before it waits.
+    (makeDerivation {
+      name = "bulk";
+      builder = ''
+        mkdir -p $out/srv
+        { yes 0123456789abcdef || true; } | head -c 12582912 > $out/srv/bulk
+      '';
+    })
   ];
   config.Cmd = [ "\${inputs.nixpkgs.busybox-static}/bin/busybox" "cat" "/etc/greeting" ];
 }
 `,
+  // zstd: the push reads the archive through zstd -d.
   'makes/image-arm/main.nix': `{ makeContainerImage, ... }:
 makeContainerImage {
   name = "m-test/pushed-arm";
   architecture = "arm64";
+  compression = "zstd";
   config.Cmd = [ "/bin/true" ];
 }
 `,
@@ -222,6 +232,7 @@ describe('m image push to an open registry', () => {
     expect(bad.stderr).toMatch(/is not a valid repository name/);
     const transport = await m(['image', 'push', image, 'oci:somewhere']);
     expect(transport.code).toBe(1);
+    expect(transport.stderr).toMatch(/only the docker:\/\/ transport is supported/);
     const tls = await m(['image', 'push', image, `docker://${open.host}/m-test/x:v1`]);
     expect(tls.code).toBe(1);
     expect(tls.stderr).toMatch(/does not speak TLS: use --tls-verify=false/);

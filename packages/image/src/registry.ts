@@ -27,7 +27,9 @@ export function parseImageReference(text: string): ImageReference {
   const bad = (why: string): MError =>
     new MError('BAD_ARGUMENT', `'${text}' is not an image reference: ${why}`, { hint: 'write it as docker://HOST[:PORT]/REPOSITORY[:TAG], e.g. docker://127.0.0.1:5000/team/app:1.0' });
   let s = text.startsWith('docker://') ? text.slice('docker://'.length) : text;
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(s)) throw bad('only the docker:// transport is supported');
+  // Other transports of containers/image (skopeo's names), and URLs.
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(s) || /^(oci|oci-archive|docker-archive|docker-daemon|dir|containers-storage|ostree|sif|tarball):/.test(s))
+    throw bad('only the docker:// transport is supported');
   let reference = 'latest';
   const at = s.indexOf('@');
   if (at >= 0) {
