@@ -6,12 +6,13 @@
  * and by the registry's access log; wrong or missing credentials fail with a clear message,
  * exit 1 and nothing tagged. A third registry uses token auth (Bearer challenge): its token
  * service is a small server here issuing RS256 JWTs signed with a key whose self-signed
- * certificate (openssl) is the registry's rootcertbundle.
+ * certificate (openssl) is the registry's rootcertbundle and, self-signed, its TLS certificate.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSign, randomUUID, X509Certificate } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as https from 'node:https';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -45,7 +46,18 @@ function freePort(): Promise<number> {
 }
 
 /** Starts docker-registry with a fresh config and storage under `work`; basic auth when `htpasswd` is given. */
-async function startRegistry(name: string, htpasswd?: string, tokenAuth?: string): Promise<Registry> {
+/** GET /v2/ over http, or over https accepting any certificate; the status, 0 when nothing answers. */
+function probe(port: number, tls: boolean): Promise<number> {
+  return new Promise((resolve) => {
+    const req = (tls ? https : http).get({ host: '127.0.0.1', port, path: '/v2/', rejectUnauthorized: false }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', () => resolve(0));
+  });
+}
+
+async function startRegistry(name: string, htpasswd?: string, tokenAuth?: string, tls?: { cert: string; key: string }): Promise<Registry> {
   const dir = path.join(work, name);
   fs.mkdirSync(dir, { recursive: true });
   const port = await freePort();
@@ -64,7 +76,7 @@ storage:
 http:
   addr: 127.0.0.1:${port}
   secret: m-test-secret
-${auth}`,
+${tls ? `  tls:\n    certificate: ${tls.cert}\n    key: ${tls.key}\n` : ''}${auth}`,
   );
   const log = path.join(dir, 'registry.log');
   const fd = fs.openSync(log, 'w');
@@ -73,7 +85,7 @@ ${auth}`,
   const r: Registry = { port, host: `127.0.0.1:${port}`, log, proc };
   registries.push(r);
   for (let i = 0; ; i++) {
-    const status = await fetch(`http://127.0.0.1:${port}/v2/`).then((res) => res.status, () => 0);
+    const status = await probe(port, tls !== undefined);
     if (status === 200 || status === 401) return r;
     if (i > 200 || proc.exitCode !== null) throw new Error(`docker-registry did not start:\n${fs.readFileSync(log, 'utf8')}`);
     await new Promise((res) => setTimeout(res, 100));
@@ -337,7 +349,7 @@ describe('deployContainer and basic auth', () => {
 });
 
 describe('token auth (Bearer challenge)', () => {
-  it('m gets a token from the realm with the credentials, pushes; a refused login fails with exit 1', async () => {
+  it('over https (self-signed, --tls-verify=false), m gets a token from the realm with the credentials and pushes; a refused login fails with exit 1', async () => {
     const dir = path.join(work, 'token');
     fs.mkdirSync(dir, { recursive: true });
     sh(`openssl req -x509 -newkey rsa:2048 -nodes -keyout '${dir}/key.pem' -out '${dir}/cert.pem' -days 2 -subj /CN=m-test-token 2>/dev/null`);
@@ -370,7 +382,13 @@ describe('token auth (Bearer challenge)', () => {
       'token',
       undefined,
       `auth:\n  token:\n    realm: http://127.0.0.1:${tport}/token\n    service: m-test-registry\n    issuer: m-test-issuer\n    rootcertbundle: ${dir}/cert.pem\n`,
+      { cert: path.join(dir, 'cert.pem'), key: path.join(dir, 'key.pem') },
     );
+    // Served over https with a self-signed certificate: verified, it is refused clearly.
+    const verified = await m(['image', 'push', image, `docker://${reg.host}/robots/app:v1`], { M_REGISTRY_USER: 'robot', M_REGISTRY_PASSWORD: 't0ken-pass' });
+    expect(verified.code).toBe(1);
+    expect(verified.stderr).toMatch(new RegExp(`error: cannot reach registry ${reg.host}: .*(self.signed|certificate)`));
+    expect(hasJsStackTrace(verified.stderr)).toBe(false);
     const ref = `docker://${reg.host}/robots/app:v1`;
     const wrong = await m(['image', 'push', image, ref, '--tls-verify=false'], { M_REGISTRY_USER: 'robot', M_REGISTRY_PASSWORD: 'nope' });
     expect(wrong.code).toBe(1);
