@@ -65,7 +65,8 @@ beforeAll(async () => {
   fs.mkdirSync(home, { recursive: true });
   write(project, projectFiles);
   // A repository with two commits and a modified, uncommitted work tree.
-  write(repo, { 'makes/hello/main.nix': helloNix('v1') });
+  // export-ignore is for archives: a checkout (makes') has the files all the same.
+  write(repo, { 'makes/hello/main.nix': helloNix('v1'), '.gitattributes': 'makes/** export-ignore\n' });
   git(['init', '-q', '-b', 'main']);
   git(['add', '-A']);
   git(['commit', '-qm', 'v1']);
@@ -73,8 +74,11 @@ beforeAll(async () => {
   git(['commit', '-qam', 'v2']);
   git(['tag', 'v2']);
   write(repo, { 'makes/hello/main.nix': helloNix('work-tree') });
+  // The forges' archives of v2 (made with tar: git archive would leave out the export-ignored makes/).
+  const v2 = path.join(work, 'archive', 'repo-v2');
+  write(v2, { 'makes/hello/main.nix': helloNix('v2') });
   const tgz = (prefix: string): Buffer =>
-    spawnSync('git', ['-C', repo, 'archive', '--format=tar.gz', `--prefix=${prefix}/`, 'v2'], { maxBuffer: 1 << 26 }).stdout as Buffer;
+    spawnSync('tar', ['-czf', '-', '-C', path.dirname(v2), `--transform=s,^repo-v2,${prefix},`, 'repo-v2'], { maxBuffer: 1 << 26 }).stdout as Buffer;
   archives.set('/owner/repo/archive/v2.tar.gz', tgz('repo-v2'));
   archives.set('/group/sub/repo/-/archive/v2/repo-v2.tar.gz', tgz('repo-v2'));
   server = http.createServer((req, res) => {

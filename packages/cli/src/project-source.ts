@@ -4,8 +4,9 @@
  *
  * - `.` or any path: that directory;
  * - `local:PATH@REV`: revision REV (branch, tag or commit) of the git repository at PATH, its
- *   tracked tree exported with `git archive` into `~/.cache/m/sources/local-<commit>` (made once
- *   per commit; the repository's work tree, index and refs are only read);
+ *   tracked files checked out, as makes' clone would have them, through a private index into
+ *   `~/.cache/m/sources/local-<commit>` (made once per commit; the repository's work tree, index
+ *   and refs are only read);
  * - `github:OWNER/REPO@REV`, `gitlab:OWNER/REPO@REV`: the revision's tarball downloaded over HTTP(S)
  *   into `~/.cache/m/sources/<forge>-<hash of the archive>` (the same archive, the same directory:
  *   the eval cache keeps working; a branch is downloaded again on every run). The base URLs are
@@ -118,7 +119,7 @@ function git(repo: string, args: string[], env: NodeJS.ProcessEnv): { ok: boolea
   return { ok: r.status === 0, out: r.stdout.trim(), err: r.stderr.trim() };
 }
 
-/** `git archive REV | tar -x` into a per-commit directory under the sources cache (made once). */
+/** `git read-tree` + `checkout-index` of REV into a per-commit directory under the sources cache (made once). */
 async function localRevision(repoWord: string, rev: string, opts: SourceOptions): Promise<ProjectSource> {
   const repo = nodePath.resolve(opts.cwd, repoWord);
   if (!fs.existsSync(repo)) throw new MError('IO_ERROR', `local:${repoWord}@${rev}: '${repo}' does not exist`);
@@ -138,19 +139,13 @@ async function localRevision(repoWord: string, rev: string, opts: SourceOptions)
     fs.mkdirSync(nodePath.dirname(root), { recursive: true });
     const tmp = fs.mkdtempSync(`${root}.tmp-`);
     try {
-      await pipeToTar(
-        (stdin) =>
-          new Promise<void>((resolve, reject) => {
-            const p = spawn('git', ['-C', top.out, 'archive', '--format=tar', commit.out], { env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
-            let err = '';
-            p.stderr.on('data', (b: Buffer) => (err += b.toString()));
-            p.stdout.pipe(stdin);
-            p.on('error', reject);
-            p.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`git archive: ${err.trim() || `exit code ${code}`}`))));
-          }),
-        tmp,
-        [],
-      );
+      // A private index: the repository's own index, work tree and refs are only read.
+      const env = { ...opts.env, GIT_INDEX_FILE: `${tmp}.index` };
+      for (const args of [['read-tree', commit.out], ['--work-tree', tmp, 'checkout-index', '--all', '--force']]) {
+        const r = git(top.out, args, env);
+        if (!r.ok) throw new Error(`git ${args[0] === 'read-tree' ? 'read-tree' : 'checkout-index'}: ${r.err || 'failed'}`);
+      }
+      fs.rmSync(`${tmp}.index`, { force: true });
       try {
         fs.renameSync(tmp, root);
       } catch (e) {
@@ -160,6 +155,7 @@ async function localRevision(repoWord: string, rev: string, opts: SourceOptions)
       }
     } catch (e) {
       fs.rmSync(tmp, { recursive: true, force: true });
+      fs.rmSync(`${tmp}.index`, { force: true });
       throw new MError('IO_ERROR', `local:${repoWord}@${rev}: cannot export the revision: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
