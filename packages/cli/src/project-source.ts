@@ -71,7 +71,7 @@ export interface ProjectSource {
   dir: string;
   /** Where the default store is looked for (`store/` beside the nearest makes/ or .git of it). */
   storeBase: string;
-  /** Removes what the run created (remote sources); idempotent. */
+  /** Removes what only this run needs once it ends (nothing today: exports are cached); idempotent. */
   cleanup(): void;
 }
 
