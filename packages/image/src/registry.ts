@@ -1,8 +1,8 @@
 /**
  * A client of the OCI distribution API (the registry protocol behind `docker push`), as much as
  * pushing needs: image references, the auth challenge (Basic, or Bearer with a token from the
- * realm the registry names), blob HEAD, blob upload (POST, then one PUT with the whole blob
- * streamed, `?digest=` checked by the registry), manifest HEAD/GET/PUT. Plain `node:http(s)`, so
+ * realm the registry names), blob HEAD, blob upload (POST, one PATCH streaming the whole blob,
+ * PUT `?digest=`, which the registry checks), cross-repository mount, manifest GET/PUT. Plain `node:http(s)`, so
  * request bodies are streamed with back-pressure and TLS verification can be turned off.
  */
 import * as http from 'node:http';
@@ -290,10 +290,17 @@ export async function openRegistry(ref: ImageReference, opts: RegistryOptions = 
     async uploadBlob(digest, body) {
       const start = await call({ method: 'POST', url: `${repoUrl()}/blobs/uploads/` });
       if (start.status !== 202 || typeof start.headers.location !== 'string') throw fail(`starting the upload of blob ${digest}`, start);
-      const loc = new URL(absolute(start.headers.location));
+      // One PATCH carrying the whole blob (a single chunk, Content-Range given), then PUT
+      // ?digest= to close it: what docker push does, which every registry accepts (some refuse a
+      // monolithic PUT with a body).
+      const headers: Record<string, string> = { 'content-type': 'application/octet-stream' };
+      if (body.length > 0) headers['content-range'] = `0-${body.length - 1}`;
+      const patched = await call({ method: 'PATCH', url: absolute(start.headers.location), headers, body });
+      if (patched.status !== 202 || typeof patched.headers.location !== 'string') throw fail(`uploading blob ${digest}`, patched);
+      const loc = new URL(absolute(patched.headers.location));
       loc.searchParams.set('digest', digest);
-      const res = await call({ method: 'PUT', url: loc.toString(), headers: { 'content-type': 'application/octet-stream' }, body });
-      if (res.status !== 201) throw fail(`uploading blob ${digest}`, res);
+      const res = await call({ method: 'PUT', url: loc.toString() });
+      if (res.status !== 201) throw fail(`completing the upload of blob ${digest}`, res);
     },
     async putManifest(reference, mediaType, body) {
       const res = await call({ method: 'PUT', url: `${repoUrl()}/manifests/${reference}`, headers: { 'content-type': mediaType }, body });
