@@ -149,12 +149,16 @@ beforeAll(async () => {
   }
   const htpasswd = path.join(work, 'htpasswd');
   sh(`htpasswd -Bbn pusher 's3cret pass' > '${htpasswd}'`);
-  const [built, o, s] = await Promise.all([runMakes(['.', '/image'], { cwd: project, storeRoot }), startRegistry('open'), startRegistry('secured', htpasswd)]);
+  const [built, arm, o, s] = await Promise.all([
+    runMakes(['.', '/image'], { cwd: project, storeRoot }),
+    runMakes(['.', '/image-arm'], { cwd: project, storeRoot }),
+    startRegistry('open'),
+    startRegistry('secured', htpasswd),
+  ]);
   open = o;
   secured = s;
   expect(built.code, built.stderr).toBe(0);
   image = built.stdout.trim().split('\n').pop()!;
-  const arm = await runMakes(['.', '/image-arm'], { cwd: project, storeRoot });
   expect(arm.code, arm.stderr).toBe(0);
   armImage = arm.stdout.trim().split('\n').pop()!;
   const archive = physicalOf(storeRoot, image);
@@ -288,10 +292,12 @@ describe('deployContainer and basic auth', () => {
   const secureRef = (): string => `docker://${secured.host}/team/app:v1`;
 
   it('no credentials, or wrong ones: a clear error, exit 1, nothing uploaded or tagged', async () => {
-    const none = await m(['image', 'push', image, secureRef(), '--tls-verify=false']);
+    const [none, wrong] = await Promise.all([
+      m(['image', 'push', image, secureRef(), '--tls-verify=false']),
+      m(['image', 'push', '--creds', 'pusher:wrong', image, secureRef(), '--tls-verify=false']),
+    ]);
     expect(none.code).toBe(1);
     expect(none.stderr).toMatch(/requires a user name and password/);
-    const wrong = await m(['image', 'push', '--creds', 'pusher:wrong', image, secureRef(), '--tls-verify=false']);
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(new RegExp(`error: registry ${secured.host} refused the credentials of user 'pusher' \\(HTTP 401\\)`));
     const script = await m(['.', '/deployContainer/app'], { PUSH_USER: 'pusher', PUSH_TOKEN: 'nope', M_REGISTRY_TLS_VERIFY: 'false' });
