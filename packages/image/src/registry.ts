@@ -272,7 +272,8 @@ export async function openRegistry(ref: ImageReference, opts: RegistryOptions = 
     },
     async hasBlob(digest) {
       const res = await call({ method: 'HEAD', url: `${repoUrl()}/blobs/${digest}` });
-      if (res.status === 200) return true;
+      // A redirect (to the storage holding it) also means the registry has the blob.
+      if (res.status === 200 || res.status === 307 || res.status === 302) return true;
       if (res.status === 404) return false;
       throw fail(`HEAD of blob ${digest}`, res);
     },
