@@ -12,7 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { buildImage } from '../../packages/image/src/index';
-import { privatePodman, runMakes, sh } from '../image/helpers';
+import { privatePodman, runMakes, sh, shAsync } from '../image/helpers';
 import { mIsBuilt, type RunResult } from '../lib/run';
 import { attempt } from './attempt';
 
@@ -153,24 +153,24 @@ interface Unpacked {
 }
 
 /** gunzip → outer tar; umoci unpacks its OCI layout into a fresh bundle (as root, as CI). */
-function umociUnpack(r: RunResult, name: string): Unpacked {
+async function umociUnpack(r: RunResult, name: string): Promise<Unpacked> {
   expect(r.stderr).not.toMatch(/^error/m);
   expect(r.code).toBe(0);
   const archive = path.join(storeRoot, path.basename(r.stdout.trim()));
   const dir = path.join(work, `unpack-${name}`);
   fs.mkdirSync(dir);
-  sh(`mkdir '${dir}/layout' && gunzip -c '${archive}' | tar -xf - -C '${dir}/layout'`);
-  sh(`umoci unpack --image '${dir}/layout:latest' '${dir}/bundle' 2>&1`);
+  await shAsync(`mkdir '${dir}/layout' && gunzip -c '${archive}' | tar -xf - -C '${dir}/layout'`);
+  await shAsync(`umoci unpack --image '${dir}/layout:latest' '${dir}/bundle' 2>&1`);
   const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'layout', 'manifest.json'), 'utf8'));
   return { rootfs: path.join(dir, 'bundle', 'rootfs'), archive, imageId: path.basename(manifest[0].Config) };
 }
 
-function podmanLoad(u: Unpacked): void {
+async function podmanLoad(u: Unpacked): Promise<void> {
   // podman 4.3 cannot read a gzip outer archive: the uncompressed tar goes in through stdin.
-  sh(`gunzip -c '${u.archive}' | ${podman.base} load -q >/dev/null`);
+  await shAsync(`gunzip -c '${u.archive}' | ${podman.base} load -q >/dev/null`);
 }
 
-const run = (u: Unpacked, script: string): string => podman.run(u.imageId, `/bin/bash -c '${script.replace(/'/g, `'\\''`)}'`);
+const run = (u: Unpacked, script: string): Promise<string> => podman.runAsync(u.imageId, `/bin/bash -c '${script.replace(/'/g, `'\\''`)}'`);
 
 /** The in-container checks of the `hostile` image, one section each, run in a single container. */
 const IN_CONTAINER: Record<string, string> = {
@@ -188,13 +188,13 @@ let hostileImage: Promise<{ u: Unpacked; out: Record<string, string> }> | undefi
  */
 function hostile(): Promise<{ u: Unpacked; out: Record<string, string> }> {
   hostileImage ??= (async () => {
-    const u = umociUnpack(await build('hostile'), 'hostile');
-    podmanLoad(u);
+    const u = await umociUnpack(await build('hostile'), 'hostile');
+    await podmanLoad(u);
     const script = Object.entries(IN_CONTAINER)
       .map(([k, cmd]) => `echo "@@${k}"; ${cmd}`)
       .join('; ');
     const out: Record<string, string> = {};
-    for (const part of run(u, script).split('@@').slice(1)) {
+    for (const part of (await run(u, script)).split('@@').slice(1)) {
       const nl = part.indexOf('\n');
       out[part.slice(0, nl)] = part.slice(nl + 1);
     }
@@ -306,7 +306,7 @@ describe.skipIf(!mIsBuilt() || process.getuid?.() !== 0)('hostile images (umoci 
       const dir = path.join(work, 'unpack-bytes');
       fs.mkdirSync(dir);
       await buildImage({ roots: [logical], graph: new Map([[logical, []]]), physicalStore, out: path.join(dir, 'image.tar.gz') });
-      sh(`cd '${dir}' && gunzip -c image.tar.gz > image.tar && mkdir layout && tar -xf image.tar -C layout && umoci unpack --image layout:latest bundle 2>&1`);
+      await shAsync(`cd '${dir}' && gunzip -c image.tar.gz > image.tar && mkdir layout && tar -xf image.tar -C layout && umoci unpack --image layout:latest bundle 2>&1`);
       const unpacked = path.join(dir, 'bundle', 'rootfs', 'nix', 'store', base, 'names');
       const got = fs.readdirSync(unpacked, { encoding: 'buffer' }).map((b) => b.toString('hex')).sort();
       expect(got).toEqual([...names, Buffer.from('link\xff', 'latin1')].map((b) => b.toString('hex')).sort());
@@ -340,7 +340,7 @@ describe.skipIf(!mIsBuilt() || process.getuid?.() !== 0)('hostile images (umoci 
         expect(r.stderr).toMatch(/^error: /m);
         expect(r.stderr).not.toMatch(/\n\s+at .*\.(c?js|ts):\d+/);
       } else {
-        const u = umociUnpack(r, 'bytes-cli');
+        const u = await umociUnpack(r, 'bytes-cli');
         const store = path.join(u.rootfs, 'nix', 'store');
         const dir = path.join(store, fs.readdirSync(store).find((n) => n.endsWith('-bytes'))!, 'names');
         expect(fs.readdirSync(dir, { encoding: 'buffer' }).map((b) => b.toString('hex')).sort()).toEqual(
@@ -386,7 +386,7 @@ describe.skipIf(!mIsBuilt() || process.getuid?.() !== 0)('hostile images (umoci 
     'image',
     'a 64 MiB sparse file: umoci unpacks and podman runs it whole',
     async () => {
-      const u = umociUnpack(await build('sparse-small'), 'sparse-small');
+      const u = await umociUnpack(await build('sparse-small'), 'sparse-small');
       const store = path.join(u.rootfs, 'nix', 'store');
       const file = path.join(store, fs.readdirSync(store).find((n) => n.endsWith('-sparse-small'))!, 'data', 'sparse');
       expect(fs.statSync(file).size).toBe(64 * 2 ** 20 + 4);
@@ -395,9 +395,9 @@ describe.skipIf(!mIsBuilt() || process.getuid?.() !== 0)('hostile images (umoci 
       fs.readSync(fd, tail, 0, 4, 64 * 2 ** 20);
       fs.closeSync(fd);
       expect(tail.toString()).toBe('end\n');
-      podmanLoad(u);
+      await podmanLoad(u);
       fs.rmSync(path.dirname(u.rootfs), { recursive: true, force: true });
-      expect(run(u, 'stat -L -c %s /data/sparse; tail -c 4 /data/sparse')).toBe(`${64 * 2 ** 20 + 4}\nend\n`);
+      expect(await run(u, 'stat -L -c %s /data/sparse; tail -c 4 /data/sparse')).toBe(`${64 * 2 ** 20 + 4}\nend\n`);
       podman.podman(`rmi -f ${u.imageId} >/dev/null 2>&1 || true`);
       checkNoEscape();
     },

@@ -3,7 +3,7 @@
  * private storage root (so test files neither share images with each other nor touch the host's),
  * and checks of an unpacked image archive (blob digests, diff_ids, docker and OCI manifests).
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -19,6 +19,19 @@ export function runMakes(args: string[], opts: { cwd: string; storeRoot: string 
 
 export function sh(cmd: string): string {
   return execFileSync('sh', ['-c', cmd], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 28 });
+}
+
+/**
+ * `sh` without blocking the test worker: vitest's worker gives up on its own RPC calls when its event
+ * loop is blocked for a minute, so long podman/umoci/tar pipelines run through this one.
+ */
+export function shAsync(cmd: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile('sh', ['-c', cmd], { encoding: 'utf8', maxBuffer: 1 << 28 }, (err, stdout, stderr) => {
+      if (err) reject(Object.assign(err, { stdout, stderr }));
+      else resolve(stdout);
+    });
+  });
 }
 
 export const sha256File = (p: string): string => createHash('sha256').update(fs.readFileSync(p)).digest('hex');
@@ -69,6 +82,7 @@ export function privatePodman(dir: string) {
     base,
     podman: (args: string): string => sh(`${base} ${args}`),
     run: (image: string, cmd: string): string => sh(`${base} ${runFlags} ${image} ${cmd}`),
+    runAsync: (image: string, cmd: string): Promise<string> => shAsync(`${base} ${runFlags} ${image} ${cmd}`),
     /** Removes every image and the storage root. */
     cleanup(): void {
       try {
