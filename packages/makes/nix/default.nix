@@ -24,7 +24,11 @@ let
   };
 
   # The host's Debian packages, under nixpkgs' names too (nixpkgs-names.nix), and nixpkgs' `lib`.
-  hostNixpkgs = nixpkgs // import ./nixpkgs-names.nix { inherit nixpkgs; inherit (args) makeDerivation; } // { inherit lib; };
+  # A host without dpkg has no package list (any name is looked up on PATH when asked for), which
+  # `//` would turn into an empty set: it is passed on as it is.
+  hostNixpkgs =
+    if builtins.attrNames nixpkgs == [ ] then nixpkgs
+    else nixpkgs // import ./nixpkgs-names.nix { inherit nixpkgs; inherit (args) makeDerivation; } // { inherit lib; };
 
   result = lib.evalModules {
     modules = import ./modules ++ [ frameworkModule ] ++ (if makesNix == null then [ ] else [ makesNix ]);

@@ -15,7 +15,7 @@
 # | xz, openssh, nix, which, sqlite, go | xz-utils openssh-client nix-bin debianutils sqlite3 golang-go |
 # | everything else                  | the Debian package of the same name, if there is one      |
 #
-# Hosts without dpkg (programs found on PATH) only get the single-package names.
+# Hosts without dpkg (programs found on PATH by the name asked for) get no nixpkgs names.
 { nixpkgs, makeDerivation }:
 let
   table = {
