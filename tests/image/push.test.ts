@@ -228,8 +228,9 @@ describe('m image push to an open registry', () => {
     // ./store-link does not exist: a clear error, no trace.
     expect(r.code).toBe(1);
     expect(hasJsStackTrace(r.stderr)).toBe(false);
-    fs.symlinkSync(physicalOf(storeRoot, image), path.join(project, 'result'));
-    const t = await m(['image', 'push', './result', `${open.host}/m-test/pushed:latest`], { M_REGISTRY_TLS_VERIFY: 'false' });
+    // The out-link `m . /image` left (.m/out-image) names the image as well as its store path.
+    expect(fs.realpathSync(path.join(project, '.m/out-image'))).toBe(fs.realpathSync(physicalOf(storeRoot, image)));
+    const t = await m(['image', 'push', '.m/out-image', `${open.host}/m-test/pushed:latest`], { M_REGISTRY_TLS_VERIFY: 'false' });
     expect(t.code, t.stderr).toBe(0);
     expect(t.stdout).toBe(`${manifestDigest}\n`);
     expect(uploadRequests(open)).toBe(before);
