@@ -2,12 +2,14 @@
  * The body of `m instantiate` (nix-instantiate's processExpr and main loop). Runs inside the
  * evaluation worker; all output goes through `out`, the exit code is returned.
  */
-import { existsSync, lstatSync, mkdirSync, readlinkSync, symlinkSync, unlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readlinkSync, symlinkSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { MError, isMError } from '@m/core';
 import type { InstantiateOptions, SearchPathEntry } from './instantiate-args';
 import { isUri } from './instantiate-args';
-import { instantiateValue, loadEvalModules, type AutoArgs, type Evaluator, type EvaluatorOptions, type LangModule, type Value } from './eval-api';
+import type { EvalIO as FullEvalIO } from '@m/eval';
+import { instantiateValue, loadEvalModules, type AutoArgs, type EvalIO, type Evaluator, type EvaluatorOptions, type LangModule, type Value } from './eval-api';
 import type { Output } from './output';
 import { renderDiagnostic, renderError, type RenderableError } from './render-error';
 
@@ -87,6 +89,18 @@ export function describeFailure(e: unknown, showTrace: boolean, sourceOf: (origi
   return out;
 }
 
+/** The plain-directory EvalIO plus @m/realise's fetchers writing through it (builtins.fetch*). */
+async function withFetchers(io: EvalIO, physicalStore: string): Promise<EvalIO> {
+  const { createFetchers } = await import('@m/realise');
+  const fsIO = io as unknown as FullEvalIO;
+  const fetchers = createFetchers({
+    add: (o) => fsIO.addPathToStore(o),
+    tempDir: () => mkdtempSync(join(tmpdir(), 'm-fetch-')),
+    gitCacheDir: join(physicalStore, '.m', 'git-cache'),
+  });
+  return { ...fsIO, ...fetchers } as unknown as EvalIO;
+}
+
 export async function runInstantiate(job: InstantiateJob, out: Output): Promise<number> {
   const o = job.options;
   const stringSources: string[] = [];
@@ -101,11 +115,14 @@ export async function runInstantiate(job: InstantiateJob, out: Output): Promise<
   try {
     const { evalMod, langMod } = await loadEvalModules();
     const evalOpts: EvaluatorOptions = {
-      io: evalMod.createFsEvalIO({
-        storeDir: job.storeDir,
-        physicalStore: job.physicalStore,
-        readOnly: o.readOnly || (o.evalOnly && !o.readWrite),
-      }),
+      io: await withFetchers(
+        evalMod.createFsEvalIO({
+          storeDir: job.storeDir,
+          physicalStore: job.physicalStore,
+          readOnly: o.readOnly || (o.evalOnly && !o.readWrite),
+        }),
+        job.physicalStore,
+      ),
       nixPath: job.searchPath,
       storeDir: job.storeDir,
       trace: (msg) => out.stderr(`trace: ${msg}\n`),

@@ -1,8 +1,10 @@
 /** @m/eval: the lazy Nix 2.8 evaluator. */
 export { createEvaluator, parseAttrPath, type Evaluator, type EvaluatorOptions, type AutoArg } from './evaluator';
-export type { EvalIO, FileType, AddPathOptions, DerivationData, DerivationOutputSpec, PrintedDerivation } from './io';
+export type { EvalIO, FetchUrlRequest, FetchGitRequest, FetchGitResult, FileType, AddPathOptions, DerivationData, DerivationOutputSpec, PrintedDerivation } from './io';
 export { createPlainFsIO, fsPath, readTextFile, readDirTyped } from './io';
 export { createFsEvalIO } from './store-io';
+export { unpackTarball } from './builtins/tarball';
+export { checkFetched, hashMismatchError, type FetchedContent } from './fetched';
 export { instantiate, getDerivations } from './instantiate';
 export { valueToXML } from './to-xml';
 export type { EvalState, SearchPathEntry } from './state';

@@ -47,6 +47,46 @@ export interface PrintedDerivation {
   aterm?: readonly Uint8Array[];
 }
 
+/** A download for builtins.fetchurl / fetchTarball (Nix's downloadFile / downloadTarball). */
+export interface FetchUrlRequest {
+  /** `file://`, `http://` or `https://` URL (after `channel:` resolution). */
+  url: string;
+  /** Store path name. */
+  name: string;
+  /** false: the file itself, flat; true: a tarball unpacked, its single top-level member, recursive. */
+  unpack: boolean;
+  /** Expected sha256 of the file (flat) or of the unpacked tree's NAR; a mismatch registers nothing. */
+  expectedSha256?: Uint8Array;
+  /** The builtin asking ('fetchurl', 'fetchTarball'), for messages. */
+  who: string;
+}
+
+/** builtins.fetchGit's arguments, after defaults that need no I/O. */
+export interface FetchGitRequest {
+  /** A local path (absolute) or a `file://`, `http(s)://`, `ssh://`, `git+…` URL. */
+  url: string;
+  ref?: string;
+  /** 40 hex digits. */
+  rev?: string;
+  name: string;
+  submodules: boolean;
+  /** Look for `rev` in every ref, not only in `ref`. */
+  allRefs: boolean;
+}
+
+export interface FetchGitResult {
+  storePath: string;
+  /** 40 hex digits; forty zeros for a dirty local working tree. */
+  rev: string;
+  revCount: number;
+  /** Commit time (seconds since the epoch). */
+  lastModified: number;
+  /** sha256 of the tree's NAR. */
+  narHash: Uint8Array;
+  /** Warnings to show (a dirty working tree). */
+  warnings: string[];
+}
+
 export interface EvalIO {
   /** Logical store directory, e.g. `/nix/store`. */
   readonly storeDir: string;
@@ -85,6 +125,13 @@ export interface EvalIO {
   readDerivation(drvPath: string): DerivationData;
   /** True when `path` is (inside) a store path. */
   isInStore(path: string): boolean;
+  /**
+   * builtins.fetchurl / fetchTarball: downloads (or reads a `file://` URL), checks the hash and
+   * adds the result to the store; returns the store path. Absent: only already-valid pinned paths.
+   */
+  fetchUrl?(req: FetchUrlRequest): string;
+  /** builtins.fetchGit: exports a revision (or a dirty local working tree) into the store. */
+  fetchGit?(req: FetchGitRequest): FetchGitResult;
 }
 
 /** A path for node:fs: the string, or its raw bytes when it holds non-UTF-8 bytes. */

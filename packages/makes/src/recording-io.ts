@@ -42,5 +42,16 @@ export function createRecordingIO(inner: EvalIO, rec: DepRecorder, env: NodeJS.P
     writeDerivation: (d, printed) => inner.writeDerivation(d, printed),
     readDerivation: (p) => inner.readDerivation(p),
     isInStore: (p) => inner.isInStore(p),
+    // A pinned fetch (a hash, or a git rev) always gives the same store path; an unpinned one can
+    // change between runs, so it records a dependency no later run matches (NUL is never in a
+    // variable's name): the evaluation is not reused.
+    fetchUrl: inner.fetchUrl && ((req) => {
+      if (req.expectedSha256 === undefined) rec.add({ k: 'env', n: `\0unpinned ${req.url}`, v: '' });
+      return inner.fetchUrl!(req);
+    }),
+    fetchGit: inner.fetchGit && ((req) => {
+      if (req.rev === undefined) rec.add({ k: 'env', n: `\0unpinned ${req.url}`, v: '' });
+      return inner.fetchGit!(req);
+    }),
   };
 }

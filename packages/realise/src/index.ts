@@ -7,3 +7,4 @@ export { realise, type RealiseEvent, type RealiseOptions, type RealiseResult } f
 export { checkCanBuild, systemFeatures, THIS_SYSTEM, EXTRA_PLATFORMS } from './platform';
 export { makeBuildRequest, outputPaths, type RequestSettings } from './build-request';
 export { BUILTIN_BUILDERS, IMAGE_BUILDER, imageBuildOptions, type ImageBuildContext } from './builtin-image';
+export { createFetchers, type FetchSink, type Fetchers } from './fetch';

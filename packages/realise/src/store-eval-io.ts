@@ -16,6 +16,7 @@ import {
   utf8,
 } from '@m/nix-compat';
 import type { Store } from '@m/store';
+import { createFetchers } from './fetch';
 
 export interface StoreEvalIOOptions {
   /** Environment for builtins.getEnv (default process.env). */
@@ -92,5 +93,11 @@ export function createStoreEvalIO(store: Store, opts: StoreEvalIOOptions = {}): 
     },
     readDerivation: (drvPath) => toDerivationData(drvName(drvPath), readStoreDerivation(store, drvPath)),
     isInStore: inStore,
+    ...createFetchers({
+      add: (o) => store.addPath({ name: o.name, srcPath: o.path, method: o.method }),
+      tempDir: () => store.makeTempDir(),
+      gitCacheDir: nodePath.join(store.root, '.m', 'git-cache'),
+      env,
+    }),
   };
 }

@@ -1,38 +1,30 @@
 /**
- * Fetchers (Nix 2.8 primops/fetchTree.cc, fetchMercurial.cc), offline: fetchurl reads local
- * `file://` URLs and fetchTarball unpacks local plain or gzip tarballs; a pinned
- * fetchurl/fetchTarball whose store path already exists returns it; everything that needs the
- * network, git or hg is MError NOT_AVAILABLE.
+ * Fetchers (Nix 2.8 primops/fetchTree.cc, fetchMercurial.cc): arguments, defaults and results
+ * here; the download, unpacking, git and hash checks are EvalIO's (`fetchUrl`, `fetchGit`). A
+ * pinned fetchurl/fetchTarball whose store path already exists returns it without asking EvalIO;
+ * an EvalIO without fetch operations, and fetchMercurial, are MError NOT_AVAILABLE.
  * fetchTree needs the 'flakes' experimental feature, which Nix 2.8 disables by default.
  */
 import { MError } from '@m/core';
 import { showId, type Pos } from '@m/lang';
-import {
-  hashBytes,
-  hashEquals,
-  makeFixedOutputPath,
-  narHash,
-  parseHashAllowEmpty,
-  printHash,
-  treeNarSource,
-  type Hash,
-  type NarTree,
-} from '@m/nix-compat';
+import { makeFixedOutputPath, parseHashAllowEmpty, printHash, type Hash } from '@m/nix-compat';
 import {
   attrPos,
+  attrsFromObject,
+  coerceToString,
   evalError,
+  forceBool,
   force,
   forceAttrs,
   forceStringNoCtx,
   isAttrs,
+  mkInt,
   mkString,
   type BuiltinDef,
   type EvalState,
   type Lazy,
   type Value,
 } from './api';
-import { readFileBytes } from './files';
-import { unpackTarball, withTreeOnDisk } from './tarball';
 
 function notAvailable(what: string, detail: string, pos?: Pos): MError {
   return new MError('NOT_AVAILABLE', `${what} is not available offline: ${detail}`, { pos });
@@ -80,6 +72,7 @@ function fetch(args: Lazy[], ctx: EvalState, pos: Pos | undefined, who: string, 
   }
 
   if (expectedHash) {
+    // Offline with the content already in the store: nothing to download.
     const expectedPath = makeFixedOutputPath({
       method: unpack ? 'recursive' : 'flat',
       hash: expectedHash,
@@ -88,45 +81,77 @@ function fetch(args: Lazy[], ctx: EvalState, pos: Pos | undefined, who: string, 
     });
     if (ctx.io.pathExists(expectedPath)) return storePathValue(expectedPath);
   }
-
-  if (!url.startsWith('file://')) {
+  if (!ctx.io.fetchUrl) {
     throw notAvailable(who, unpack ? `cannot download and unpack '${url}'` : `cannot download '${url}'`, pos);
   }
-
-  const file = decodeURIComponent(url.slice('file://'.length));
-  if (ctx.io.fileType(file) !== 'regular') {
-    throw new MError('IO_ERROR', `unable to download '${url}': file '${file}' does not exist`, { pos });
+  try {
+    return storePathValue(ctx.io.fetchUrl({ url, name, unpack, expectedSha256: expectedHash?.bytes, who }));
+  } catch (e) {
+    if (e instanceof MError && e.pos === undefined && pos !== undefined) e.pos = pos;
+    throw e;
   }
-  if (unpack) return storePathValue(addTarballToStore(ctx, url, file, name, expectedHash));
-  if (expectedHash) {
-    const got = hashBytes('sha256', readFileBytes(ctx, file));
-    if (!hashEquals(got, expectedHash)) throw hashMismatch(url, expectedHash, got);
-  }
-  return storePathValue(ctx.io.addPathToStore({ name, path: file, method: 'flat' }));
 }
 
-/**
- * Unpacks a local tarball whose single top-level member becomes the store path `name`
- * (recursive), checking its NAR hash against `expectedHash` when given, like Nix's downloadTarball.
- */
-function addTarballToStore(ctx: EvalState, url: string, file: string, name: string, expectedHash: Hash | undefined): string {
-  const tree = unpackTarball(readFileBytes(ctx, file), url);
-  if (tree.entries.size !== 1) {
-    throw new MError('EVAL_ERROR', `tarball '${url}' contains an unexpected number of top-level files`);
-  }
-  const top = tree.entries.values().next().value as NarTree;
-  if (expectedHash) {
-    const got = narHash('', treeNarSource(top)).hash;
-    if (!hashEquals(got, expectedHash)) throw hashMismatch(url, expectedHash, got);
-  }
-  return withTreeOnDisk(top, (path) => ctx.io.addPathToStore({ name, path, method: 'recursive' }));
-}
+const GIT_ATTRS = new Set(['url', 'ref', 'rev', 'name', 'submodules', 'shallow', 'allRefs']);
 
-function hashMismatch(url: string, specified: Hash, got: Hash): MError {
-  return new MError(
-    'EVAL_ERROR',
-    `hash mismatch in file downloaded from '${url}':\n  specified: ${printHash(specified, 'base32', true)}\n  got:       ${printHash(got, 'base32', true)}`,
-  );
+/** builtins.fetchGit (Nix 2.8's prim_fetchGit over the git input scheme). */
+function fetchGit(args: Lazy[], ctx: EvalState, pos: Pos | undefined): Value {
+  const arg = force(args[0], pos);
+  let url: string | undefined;
+  let ref: string | undefined;
+  let rev: string | undefined;
+  let name = 'source';
+  let submodules = false;
+  let allRefs = false;
+  if (isAttrs(arg)) {
+    for (const [n, v] of forceAttrs(arg, pos).map) {
+      const aPos = attrPos(arg, n) ?? pos;
+      if (!GIT_ATTRS.has(n)) throw evalError(`unsupported Git input attribute '${showId(n)}'`, aPos);
+      if (n === 'url') url = coerceToString(v, aPos, new Set(), false, false);
+      else if (n === 'ref') ref = forceStringNoCtx(v, aPos);
+      else if (n === 'rev') {
+        rev = forceStringNoCtx(v, aPos);
+        if (!/^[0-9a-f]*$/.test(rev) || rev.length !== 40) {
+          throw evalError(/^[0-9a-fA-F]*$/.test(rev) ? `hash '${rev}' has wrong length for hash type 'sha1'` : `invalid base-16 hash '${rev}'`, aPos);
+        }
+      } else if (n === 'name') name = forceStringNoCtx(v, aPos);
+      else if (n === 'submodules') submodules = forceBool(v, aPos);
+      else if (n === 'allRefs') allRefs = forceBool(v, aPos);
+      else forceBool(v, aPos);
+    }
+    if (url === undefined) throw evalError("input attribute 'url' is missing", pos);
+  } else url = coerceToString(arg, pos, new Set(), false, false);
+
+  if (!url.includes('://')) url = 'file://' + url;
+  if (url.startsWith('file://') && !url.startsWith('file:///')) {
+    const authority = url.slice('file://'.length).split('/')[0];
+    throw evalError(`file:// URL '${url}' has unexpected authority '${authority}'`, pos);
+  }
+  if (ctx.pureEval && rev === undefined) {
+    throw evalError("in pure evaluation mode, 'fetchGit' requires a Git revision", pos);
+  }
+  if (!ctx.io.fetchGit) throw notAvailable('fetchGit', `cannot fetch git repository '${url}'`, pos);
+  let res;
+  try {
+    res = ctx.io.fetchGit({ url, ref, rev, name, submodules, allRefs });
+  } catch (e) {
+    if (e instanceof MError && e.pos === undefined && pos !== undefined) e.pos = pos;
+    throw e;
+  }
+  for (const w of res.warnings) ctx.warn(w);
+  const d = new Date(res.lastModified * 1000);
+  const two = (n: number): string => String(n).padStart(2, '0');
+  const lastModifiedDate = `${d.getUTCFullYear()}${two(d.getUTCMonth() + 1)}${two(d.getUTCDate())}${two(d.getUTCHours())}${two(d.getUTCMinutes())}${two(d.getUTCSeconds())}`;
+  return attrsFromObject({
+    lastModified: mkInt(res.lastModified),
+    lastModifiedDate,
+    narHash: printHash({ type: 'sha256', bytes: res.narHash }, 'sri', true),
+    outPath: storePathValue(res.storePath),
+    rev: res.rev,
+    revCount: mkInt(res.revCount),
+    shortRev: res.rev.slice(0, 7),
+    submodules,
+  });
 }
 
 function urlOf(args: Lazy[], pos: Pos | undefined): string {
@@ -145,9 +170,7 @@ export const fetcherBuiltins: BuiltinDef[] = [
   {
     name: 'fetchGit',
     arity: 1,
-    fn: (args, _ctx, pos) => {
-      throw notAvailable('fetchGit', `cannot fetch git repository '${urlOf(args, pos)}'`, pos);
-    },
+    fn: fetchGit,
   },
   {
     name: 'fetchMercurial',

@@ -1,6 +1,6 @@
 /**
- * Unpacking tarballs for fetchTarball of local `file://` URLs: plain or gzip-compressed tar into an
- * in-memory NarTree, then into a fresh scratch directory. node-tar's `Parser` decodes the archive
+ * Reading untrusted tarballs (fetchTarball, fetchGit's `git archive`): plain or gzip-compressed tar
+ * into an in-memory NarTree, with no I/O (EvalIO's fetchers write the tree to the store). node-tar's `Parser` decodes the archive
  * (ustar, GNU long names and base-256 numbers, pax headers, gzip); the tree is assembled here with
  * the rules of Nix 2.8's extraction (libarchive with SECURE_NODOTDOT and SECURE_SYMLINKS), because
  * node-tar's own `Unpack` rewrites absolute symlink targets and drops symlinks that leave the
@@ -11,12 +11,9 @@
  * - symlink targets are kept verbatim (they are data, never followed here);
  * - a hard link copies the member it names, which must exist already;
  * - device nodes and fifos are an error (a store path cannot hold them).
- * Nothing is written to disk until the whole archive has been checked, and the scratch directory is
- * written node by node with exclusive creation, so no member can reach outside it.
+ * Nothing reaches the disk until the whole archive has been checked; the fetchers then write the
+ * tree node by node with exclusive creation, so no member can reach outside its directory.
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as nodePath from 'node:path';
 import { Parser, type ReadEntry } from 'tar';
 import { MError } from '@m/core';
 import type { NarTree } from '@m/nix-compat';
@@ -56,7 +53,7 @@ const DATA_TYPES = new Set(['File', 'OldFile', 'ContiguousFile']);
  */
 export function unpackTarball(bytes: Uint8Array, url: string): Dir {
   if (!isGzip(bytes) && !isPlainTar(bytes)) {
-    throw new MError('NOT_AVAILABLE', `fetchTarball is not available offline: cannot unpack '${url}' (only plain and gzip-compressed tarballs are supported)`);
+    throw new MError('NOT_AVAILABLE', `cannot unpack '${url}': m unpacks only plain and gzip-compressed tarballs`);
   }
   const root = mkDir();
   /** The directory at `parts`, created as needed; a symlink on the way is an error, as in libarchive. */
@@ -147,25 +144,4 @@ export function unpackTarball(bytes: Uint8Array, url: string): Dir {
   }
   if (failure !== undefined) throw failure;
   return root;
-}
-
-function writeTree(t: NarTree, to: string): void {
-  if (t.type === 'directory') {
-    fs.mkdirSync(to);
-    const entries = t.entries instanceof Map ? t.entries : new Map(Object.entries(t.entries));
-    for (const [n, c] of entries) writeTree(c, nodePath.join(to, n));
-  } else if (t.type === 'symlink') fs.symlinkSync(t.target, to);
-  else fs.writeFileSync(to, t.contents, { mode: t.executable ? 0o755 : 0o644, flag: 'wx' });
-}
-
-/** Writes `tree` into a fresh scratch directory, runs `fn` on its path, and removes it. */
-export function withTreeOnDisk<T>(tree: NarTree, fn: (path: string) => T): T {
-  const tmp = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'm-tarball-'));
-  try {
-    const p = nodePath.join(tmp, 'unpacked');
-    writeTree(tree, p);
-    return fn(p);
-  } finally {
-    fs.rmSync(tmp, { recursive: true, force: true });
-  }
 }

@@ -1,0 +1,262 @@
+/**
+ * The fetch operations of EvalIO (builtins.fetchurl, fetchTarball, fetchGit) over any store that
+ * can add a checked file or tree: `createStoreEvalIO` binds them to the real store, the CLI's
+ * `m instantiate` to its plain-directory EvalIO.
+ *
+ * EvalIO is synchronous and evaluation runs in a worker thread, so downloads run `curl` as a child
+ * process (spawnSync blocks only the worker; curl handles redirects, TLS, proxies and stalled
+ * transfers) and git repositories are read with the git CLI. `file://` URLs are read directly.
+ * Everything is downloaded and checked in a scratch directory first; only content whose hash
+ * matches is added to the store, so a mismatch leaves nothing registered.
+ */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
+import { MError } from '@m/core';
+import { checkFetched, unpackTarball, type FetchGitRequest, type FetchGitResult, type FetchUrlRequest } from '@m/eval';
+import { fromUtf8, narHash, treeNarSource, type Hash, type NarTree } from '@m/nix-compat';
+
+/** What the fetchers need from a store. */
+export interface FetchSink {
+  /** Adds a file (flat) or tree (recursive) from a scratch path; returns its store path. */
+  add(o: { name: string; path: string; method: 'flat' | 'recursive' }): string;
+  /** A fresh scratch directory; the fetchers remove it. */
+  tempDir(): string;
+  /** A directory kept between runs for clones of remote git repositories. */
+  gitCacheDir: string;
+  /** Environment of curl and git (proxies, HOME). */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface Fetchers {
+  fetchUrl(req: FetchUrlRequest): string;
+  fetchGit(req: FetchGitRequest): FetchGitResult;
+}
+
+type Dir = NarTree & { type: 'directory'; entries: Map<string, NarTree> };
+
+const MAX_BUFFER = 1 << 30;
+
+function withTemp<T>(sink: FetchSink, fn: (dir: string) => T): T {
+  const dir = sink.tempDir();
+  try {
+    return fn(dir);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function writeTree(t: NarTree, to: string): void {
+  if (t.type === 'directory') {
+    fs.mkdirSync(to);
+    const entries = t.entries instanceof Map ? t.entries : new Map(Object.entries(t.entries));
+    for (const [n, c] of entries) writeTree(c, nodePath.join(to, n));
+  } else if (t.type === 'symlink') fs.symlinkSync(t.target, to);
+  else fs.writeFileSync(to, t.contents, { mode: t.executable ? 0o755 : 0o644, flag: 'wx' });
+}
+
+/** Downloads `url` into `file`. */
+function download(url: string, file: string, env: NodeJS.ProcessEnv | undefined): void {
+  if (url.startsWith('file://')) {
+    const src = decodeURIComponent(url.slice('file://'.length));
+    let st: fs.Stats | undefined;
+    try {
+      st = fs.statSync(src);
+    } catch {
+      st = undefined;
+    }
+    if (!st?.isFile()) throw new MError('IO_ERROR', `unable to download '${url}': file '${src}' does not exist`);
+    fs.copyFileSync(src, file);
+    return;
+  }
+  if (!/^https?:\/\//.test(url)) {
+    throw new MError('IO_ERROR', `unable to download '${url}': unsupported URL scheme (m fetches file://, http:// and https://)`);
+  }
+  const r = spawnSync(
+    'curl',
+    [
+      '--silent', '--show-error', '--location', '--fail',
+      '--proto', '=http,https', '--proto-redir', '=http,https',
+      '--connect-timeout', '60', '--speed-limit', '1', '--speed-time', '300',
+      '--write-out', '%{http_code}', '--output', file, '--', url,
+    ],
+    { encoding: 'utf8', env: { ...(env ?? process.env), LC_ALL: 'C' }, maxBuffer: 1 << 20 },
+  );
+  if (r.error) {
+    const missing = (r.error as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new MError('NOT_AVAILABLE', missing ? `unable to download '${url}': curl is not installed` : `unable to download '${url}': ${r.error.message}`);
+  }
+  if (r.status !== 0) {
+    const code = r.stdout.trim();
+    const why = r.status === 22 && /^\d+$/.test(code) ? `HTTP error ${code}` : r.stderr.trim().replace(/^curl: /, '') || `curl exited with ${r.status}`;
+    throw new MError('IO_ERROR', `unable to download '${url}': ${why}`);
+  }
+}
+
+/** A tree's NAR hash and the tree added to the store under `name`. */
+function addTree(sink: FetchSink, dir: string, tree: NarTree, name: string): { path: string; hash: Hash } {
+  const hash = narHash('', treeNarSource(tree)).hash;
+  const at = nodePath.join(dir, 'tree');
+  writeTree(tree, at);
+  return { path: sink.add({ name, path: at, method: 'recursive' }), hash };
+}
+
+function fetchUrl(sink: FetchSink, req: FetchUrlRequest): string {
+  return withTemp(sink, (dir) => {
+    const file = nodePath.join(dir, 'download');
+    download(req.url, file, sink.env);
+    const got = checkFetched(req, new Uint8Array(fs.readFileSync(file)));
+    if (got.method === 'flat') {
+      fs.chmodSync(file, 0o644);
+      return sink.add({ name: req.name, path: file, method: 'flat' });
+    }
+    return addTree(sink, dir, got.tree, req.name).path;
+  });
+}
+
+// ---- git ------------------------------------------------------------------------------------
+
+interface GitRun {
+  status: number;
+  stdout: Buffer;
+  stderr: string;
+}
+
+function git(args: string[], env: NodeJS.ProcessEnv | undefined, cwd?: string): GitRun {
+  const r = spawnSync('git', ['-c', 'safe.directory=*', '-c', 'protocol.file.allow=always', ...args], {
+    cwd,
+    env: { ...(env ?? process.env), GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' },
+    maxBuffer: MAX_BUFFER,
+  });
+  if (r.error) {
+    const missing = (r.error as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new MError('NOT_AVAILABLE', missing ? 'fetchGit needs git, which is not installed' : `git: ${r.error.message}`);
+  }
+  return { status: r.status ?? 128, stdout: r.stdout, stderr: r.stderr.toString('utf8').trim() };
+}
+
+function gitOk(args: string[], env: NodeJS.ProcessEnv | undefined, what: string): Buffer {
+  const r = git(args, env);
+  if (r.status !== 0) throw new MError('IO_ERROR', `${what}${r.stderr ? `:\n${r.stderr}` : ''}`);
+  return r.stdout;
+}
+
+/** The tracked files of a working tree that exist on disk, as a tree (Nix's dirty-tree filter). */
+function workingTree(repo: string, env: NodeJS.ProcessEnv | undefined, submodules: boolean): Dir {
+  const listing = gitOk(['-C', repo, 'ls-files', '-z', ...(submodules ? ['--recurse-submodules'] : [])], env, `cannot list the files of git repository '${repo}'`);
+  const root: Dir = { type: 'directory', entries: new Map() };
+  for (const rel of listing.toString('latin1').split('\0')) {
+    if (rel === '') continue;
+    const relName = fromUtf8(Buffer.from(rel, 'latin1'));
+    const abs = Buffer.concat([Buffer.from(repo + '/'), Buffer.from(rel, 'latin1')]);
+    let st: fs.Stats;
+    try {
+      st = fs.lstatSync(abs);
+    } catch {
+      continue; // deleted in the working tree
+    }
+    let node: NarTree;
+    if (st.isSymbolicLink()) node = { type: 'symlink', target: fromUtf8(fs.readlinkSync(abs, { encoding: 'buffer' })) };
+    else if (st.isFile()) node = { type: 'regular', executable: (st.mode & 0o100) !== 0, contents: new Uint8Array(fs.readFileSync(abs)) };
+    else continue; // a submodule's directory (gitlink) holds no tracked file of its own
+    const parts = relName.split('/');
+    let d = root;
+    for (const p of parts.slice(0, -1)) {
+      const c = d.entries.get(p);
+      if (c !== undefined && c.type === 'directory') d = c as Dir;
+      else {
+        const fresh: Dir = { type: 'directory', entries: new Map() };
+        d.entries.set(p, fresh);
+        d = fresh;
+      }
+    }
+    d.entries.set(parts[parts.length - 1]!, node);
+  }
+  return root;
+}
+
+const ZERO_REV = '0'.repeat(40);
+
+function commitInfo(repo: string, rev: string, env: NodeJS.ProcessEnv | undefined): { revCount: number; lastModified: number } {
+  const count = gitOk(['-C', repo, 'rev-list', '--count', rev], env, `cannot count the commits of '${rev}'`).toString().trim();
+  const time = gitOk(['-C', repo, 'log', '-1', '--format=%ct', rev], env, `cannot read commit '${rev}'`).toString().trim();
+  return { revCount: Number(count), lastModified: Number(time) };
+}
+
+function hasCommit(repo: string, rev: string, env: NodeJS.ProcessEnv | undefined): boolean {
+  return git(['-C', repo, 'cat-file', '-e', `${rev}^{commit}`], env).status === 0;
+}
+
+function fetchGit(sink: FetchSink, req: FetchGitRequest): FetchGitResult {
+  const env = sink.env;
+  const isLocal = req.url.startsWith('file://');
+  const shownUrl = isLocal ? decodeURIComponent(req.url.slice('file://'.length)) : req.url;
+  const warnings: string[] = [];
+
+  let repo: string;
+  let ref = req.ref;
+  if (isLocal) {
+    repo = shownUrl;
+    if (git(['-C', repo, 'rev-parse', '--git-dir'], env).status !== 0) {
+      throw new MError('IO_ERROR', `'${shownUrl}' does not appear to be a git repository`);
+    }
+    if (ref === undefined && req.rev === undefined) {
+      const head = git(['-C', repo, 'rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], env);
+      const clean = head.status === 0 && git(['-C', repo, 'diff-index', '--quiet', 'HEAD', '--'], env).status === 0;
+      if (!clean) {
+        // A dirty working tree (or one without commits): its tracked files as they are on disk.
+        warnings.push(`Git tree '${shownUrl}' is dirty`);
+        const lastModified = head.status === 0 ? commitInfo(repo, 'HEAD', env).lastModified : 0;
+        const tree = workingTree(repo, env, req.submodules);
+        const added = withTemp(sink, (dir) => addTree(sink, dir, tree, req.name));
+        return { storePath: added.path, rev: ZERO_REV, revCount: 0, lastModified, narHash: added.hash.bytes, warnings };
+      }
+    }
+    if (ref === undefined) {
+      const sym = git(['-C', repo, 'symbolic-ref', '--quiet', '--short', 'HEAD'], env);
+      ref = sym.status === 0 ? sym.stdout.toString().trim() : 'HEAD';
+    }
+  } else {
+    // A bare clone per URL, kept between runs: a pinned rev already fetched needs no network.
+    repo = nodePath.join(sink.gitCacheDir, createHash('sha256').update(req.url).digest('hex').slice(0, 32));
+    if (!fs.existsSync(nodePath.join(repo, 'HEAD'))) {
+      fs.mkdirSync(repo, { recursive: true });
+      gitOk(['init', '--bare', '--quiet', repo], env, `cannot create a git cache at '${repo}'`);
+    }
+    ref ??= 'HEAD';
+    if (req.rev === undefined || !hasCommit(repo, req.rev, env)) {
+      const refspec = req.allRefs ? '+refs/*:refs/*' : ref.startsWith('refs/') || ref === 'HEAD' ? `+${ref}:${ref === 'HEAD' ? 'refs/m/HEAD' : ref}` : `+${ref}:refs/heads/${ref}`;
+      const r = git(['-C', repo, 'fetch', '--quiet', '--force', '--', req.url, refspec], env);
+      if (r.status !== 0) throw new MError('IO_ERROR', `cannot fetch ref '${ref}' of git repository '${req.url}'${r.stderr ? `:\n${r.stderr}` : ''}`);
+      if (ref === 'HEAD') ref = 'refs/m/HEAD';
+    }
+  }
+
+  let rev = req.rev;
+  if (rev === undefined) {
+    const r = git(['-C', repo, 'rev-parse', '--verify', '--quiet', `${ref}^{commit}`], env);
+    if (r.status !== 0) throw new MError('IO_ERROR', `cannot find Git ref '${req.ref ?? ref}' in repository '${shownUrl}'`);
+    rev = r.stdout.toString().trim();
+  } else if (!hasCommit(repo, rev, env)) {
+    throw new MError(
+      'IO_ERROR',
+      `Cannot find Git revision '${rev}' in ref '${req.ref ?? ref}' of repository '${shownUrl}'! Please make sure that the rev exists on the ref you've specified or add allRefs = true; to fetchGit.`,
+    );
+  }
+  const tar = gitOk(['-C', repo, 'archive', '--format=tar', rev], env, `cannot export revision '${rev}' of '${shownUrl}'`);
+  const tree = unpackTarball(new Uint8Array(tar.buffer, tar.byteOffset, tar.byteLength), req.url);
+  if (req.submodules && tree.entries.has('.gitmodules')) {
+    throw new MError('NOT_AVAILABLE', `fetchGit with submodules = true: '${shownUrl}' has submodules, which m does not fetch yet`);
+  }
+  const added = withTemp(sink, (dir) => addTree(sink, dir, tree, req.name));
+  return { storePath: added.path, rev, ...commitInfo(repo, rev, env), narHash: added.hash.bytes, warnings };
+}
+
+/** The EvalIO fetch operations over `sink`. */
+export function createFetchers(sink: FetchSink): Fetchers {
+  return {
+    fetchUrl: (req) => fetchUrl(sink, req),
+    fetchGit: (req) => fetchGit(sink, req),
+  };
+}
