@@ -20,8 +20,10 @@ import {
   printDerivationBytes,
   type Derivation,
   type NarSource,
+  type NarTree,
 } from '@m/nix-compat';
 import { fromDerivationData, toDerivationData } from './builtins/store-state';
+import { checkFetched } from './fetched';
 import { createPlainFsIO, fsPath, type EvalIO, type FileType, type FsEvalIOOptions } from './io';
 
 function fileTypeOf(st: fs.Stats): FileType {
@@ -135,5 +137,32 @@ export function createFsEvalIO(opts: FsEvalIOOptions): EvalIO {
       const base = drvPath.slice(drvPath.lastIndexOf('/') + 1);
       return toDerivationData(base.slice(33, -'.drv'.length), drv);
     },
+    fetchUrl(req) {
+      // Local `file://` URLs only: this EvalIO has no network (realise's fetchers add http(s)).
+      if (!req.url.startsWith('file://')) {
+        throw new MError('NOT_AVAILABLE', `${req.who} is not available offline: cannot download '${req.url}'`);
+      }
+      const file = decodeURIComponent(req.url.slice('file://'.length));
+      if (plain.fileType(file) !== 'regular') {
+        throw new MError('IO_ERROR', `unable to download '${req.url}': file '${file}' does not exist`);
+      }
+      const bytes = new Uint8Array(fs.readFileSync(fsPath(plain.physical(file))));
+      const got = checkFetched(req, bytes);
+      const sp = makeFixedOutputPath({ method: got.method, hash: got.hash, name: req.name, storeDir });
+      if (got.method === 'flat') materialise(sp, (tmp) => fs.writeFileSync(tmp, bytes, { mode: 0o444 }));
+      else materialise(sp, (tmp) => writeTree(got.tree, tmp));
+      return sp;
+    },
   };
+}
+
+/** Writes an unpacked tree as a store object: read-only, created exclusively node by node. */
+function writeTree(t: NarTree, to: string): void {
+  if (t.type === 'directory') {
+    fs.mkdirSync(to);
+    const entries = t.entries instanceof Map ? t.entries : new Map(Object.entries(t.entries));
+    for (const [n, c] of entries) writeTree(c, nodePath.join(to, n));
+    fs.chmodSync(to, 0o555);
+  } else if (t.type === 'symlink') fs.symlinkSync(t.target, to);
+  else fs.writeFileSync(to, t.contents, { mode: t.executable ? 0o555 : 0o444, flag: 'wx' });
 }
