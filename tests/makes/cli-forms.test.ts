@@ -271,7 +271,7 @@ describe.skipIf(!mIsBuilt())('m PROJECT forms', () => {
     expect(fs.readdirSync(path.join(tmp, 'm/sources'))).toEqual([]);
   }, 120_000);
 
-  it('/__all__ builds every output, lists each, and fails when one fails', async () => {
+  it('/__all__ builds every output, lists each, fails when one fails, and leaves an out-link per output that gc keeps', async () => {
     const r = await m(['.', '/__all__']);
     expect(r.code).toBe(100);
     const listed = lines(r).map((l) => l.split(' ')[0]);
@@ -282,6 +282,17 @@ describe.skipIf(!mIsBuilt())('m PROJECT forms', () => {
     const ok = await m([`local:${repo}@v2`, '/__all__']);
     expect(ok.code).toBe(0);
     expect(lines(ok)).toEqual([expect.stringMatching(/^\/hello \/nix\/store\/[a-z0-9]{32}-hello$/)]);
+    // Each output built has its out-link (a GC root), as after `m . /output`: gc keeps them all.
+    const built = new Map(lines(r).map((l) => l.split(' ') as [string, string]));
+    const inStore = (p: string): string => path.join(storeRoot, path.basename(p));
+    for (const [name, out] of built) expect(fs.readlinkSync(path.join(project, '.m', 'out' + name.replace(/\//g, '-')))).toBe(inStore(out));
+    expect(fs.existsSync(path.join(project, '.m/out-broken'))).toBe(false);
+    const revLinks = fs.readdirSync(path.join(storeRoot, '.m/out')).filter((d) => d.startsWith('local-'));
+    const revHello = revLinks.map((d) => path.join(storeRoot, '.m/out', d, 'out-hello')).find((l) => fs.existsSync(l) && fs.readlinkSync(l) === inStore(lines(ok)[0]!.split(' ')[1]!));
+    expect(revHello).toBeDefined();
+    const gc = await runCommand(M_BIN, ['store', 'gc'], { home, env: { M_STORE: storeRoot }, timeoutMs: 120_000 });
+    expect(gc.code, gc.stderr).toBe(0);
+    for (const out of [...built.values(), lines(ok)[0]!.split(' ')[1]!]) expect(fs.existsSync(inStore(out))).toBe(true);
   }, 180_000);
 
   it('without OUTPUT and no terminal: the listing, exit code 1', async () => {

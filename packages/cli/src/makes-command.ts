@@ -315,6 +315,8 @@ async function evaluateAndRun(o: MakesOptions, r: Resolved, ctx: CommandContext,
 
 /** `m PROJECT /__all__`: every output built in the worker (run-makes-all.ts), which prints them. */
 async function buildAll(o: MakesOptions, r: Resolved, ctx: CommandContext): Promise<number> {
+  // Before evaluating, as for one output: the links the worker writes land in an existing .m/.
+  if (!isExport(o)) ensureProjectMetaDir(r.projectDir);
   const roots = openRoots(r);
   try {
     const job: MakesAllJob = {
@@ -330,6 +332,7 @@ async function buildAll(o: MakesOptions, r: Resolved, ctx: CommandContext): Prom
       debug: ctx.env.M_DEBUG === '1',
       env: { ...ctx.env },
       tempRoots: nodePath.basename(roots.file),
+      linkDir: isExport(o) ? sourceLinkDir(o.project) : undefined,
     };
     const { code, interrupted } = await runWorker(job, ctx);
     return interrupted !== undefined ? SIGNAL_EXIT[interrupted]! : code;

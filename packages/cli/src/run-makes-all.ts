@@ -2,12 +2,15 @@
  * The evaluation-worker side of `m PROJECT /__all__` (makes' `__all__`): evaluates and builds every
  * output of the project, one after the other, going on past failures. Each output that builds is
  * printed on stdout as `OUTPUT STORE-PATH`; each failure is reported on stderr when it happens, and
- * a summary at the end names them. Scripts are built, not run. Exit code: 0 when every output
- * built, 100 (Nix's code for failed builds) when only builds failed, 1 when an evaluation failed.
+ * a summary at the end names them. Scripts are built, not run. Each output built gets its out-link
+ * (a GC root, out-link.ts) as `m PROJECT /output` would leave it, so `m store gc` keeps them.
+ * Exit code: 0 when every output built, 100 (Nix's code for failed builds) when only builds
+ * failed, 1 when an evaluation failed.
  */
+import * as nodePath from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { isMError } from '@m/core';
-import { buildOutput, openMakesProject } from '@m/makes';
+import { buildOutput, openMakesProject, writeOutLink } from '@m/makes';
 import { openStore } from '@m/store';
 import { createReporter } from './makes-reporter';
 import type { Output } from './output';
@@ -15,7 +18,11 @@ import { describeFailure } from './run-instantiate';
 import { ALL_OUTPUTS } from './makes-args';
 import type { MakesJob, MakesWorkerMessage } from './run-makes';
 
-export type MakesAllJob = Omit<MakesJob, 'kind' | 'output' | 'stream'> & { kind: 'makes-all' };
+export type MakesAllJob = Omit<MakesJob, 'kind' | 'output' | 'stream'> & {
+  kind: 'makes-all';
+  /** Set for a revision's export (local:…@REV, github:…): its out-links go to the store's `.m/out/<linkDir>/`. */
+  linkDir?: string;
+};
 
 export async function runMakesAllJob(job: MakesAllJob, out: Output): Promise<number> {
   const rep = createReporter({ out, verbosity: job.verbosity, color: job.color, tty: job.tty });
@@ -74,6 +81,13 @@ export async function runMakesAllJob(job: MakesAllJob, out: Output): Promise<num
           throw new Error(`path '${r.outPath}' is not valid`);
         }
         rep.done();
+        const physical = nodePath.join(job.storeRoot, nodePath.basename(r.outPath));
+        try {
+          const link = writeOutLink(job.projectDir, job.storeRoot, name, physical, job.linkDir !== undefined ? { storeDir: job.linkDir } : {});
+          if (job.verbosity >= 2) out.stderr(`out-link: ${link} -> ${physical}\n`);
+        } catch (e) {
+          out.stderr(`${rep.c.yellow('warning:')} cannot write the out-link of '${name}': ${e instanceof Error ? e.message : String(e)}\n`);
+        }
         out.stdout(`${name} ${r.outPath}\n`);
       } catch (e) {
         if (abort.signal.aborted) return 1; // the main thread reported the interruption
