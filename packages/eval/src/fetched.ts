@@ -25,11 +25,20 @@ export function checkFetched(req: FetchUrlRequest, bytes: Uint8Array): FetchedCo
     if (expected && !hashEquals(hash, expected)) throw hashMismatchError(req.url, expected, hash);
     return { method: 'flat', hash };
   }
-  const root = unpackTarball(bytes, req.url);
-  if (root.entries.size !== 1) {
+  return checkUnpacked(req, unpackTarball(bytes, req.url));
+}
+
+/**
+ * The unpack check on an archive already read into a tree (`root`: its top level): the single
+ * top-level member, and its NAR hash against `req`'s. For archives EvalIO reads itself (zip).
+ */
+export function checkUnpacked(req: FetchUrlRequest, root: NarTree & { type: 'directory' }): FetchedContent & { method: 'recursive' } {
+  const expected: Hash | undefined = req.expectedSha256 && { type: 'sha256', bytes: req.expectedSha256 };
+  const entries = root.entries instanceof Map ? root.entries : new Map(Object.entries(root.entries));
+  if (entries.size !== 1) {
     throw new MError('EVAL_ERROR', `tarball '${req.url}' contains an unexpected number of top-level files`);
   }
-  const tree = root.entries.values().next().value as NarTree;
+  const tree = entries.values().next().value as NarTree;
   const hash = narHash('', treeNarSource(tree)).hash;
   if (expected && !hashEquals(hash, expected)) throw hashMismatchError(req.url, expected, hash);
   return { method: 'recursive', hash, tree };

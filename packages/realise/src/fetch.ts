@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { MError } from '@m/core';
-import { checkFetched, unpackTarball, type FetchGitRequest, type FetchGitResult, type FetchUrlRequest } from '@m/eval';
+import { checkFetched, checkUnpacked, unpackTarball, type FetchGitRequest, type FetchGitResult, type FetchUrlRequest } from '@m/eval';
 import { fromUtf8, narHash, treeNarSource, type Hash, type NarTree } from '@m/nix-compat';
 
 /** What the fetchers need from a store. */
@@ -102,11 +102,60 @@ function addTree(sink: FetchSink, dir: string, tree: NarTree, name: string): { p
   return { path: sink.add({ name, path: at, method: 'recursive' }), hash };
 }
 
+/** Compressions Nix reads through libarchive that the tar reader of @m/eval does not: the Debian tool for each. */
+const DECOMPRESSORS: { magic: number[]; tool: string; pkg: string }[] = [
+  { magic: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], tool: 'xz', pkg: 'xz-utils' },
+  { magic: [0x42, 0x5a, 0x68], tool: 'bzip2', pkg: 'bzip2' },
+  { magic: [0x28, 0xb5, 0x2f, 0xfd], tool: 'zstd', pkg: 'zstd' },
+];
+
+const startsWith = (b: Uint8Array, magic: number[]): boolean => b.length >= magic.length && magic.every((x, i) => b[i] === x);
+const isZip = (b: Uint8Array): boolean => startsWith(b, [0x50, 0x4b, 0x03, 0x04]) || startsWith(b, [0x50, 0x4b, 0x05, 0x06]);
+
+/** `file` decompressed by `tool -dc` (a tar inside, for @m/eval's reader). */
+function decompress(file: string, tool: string, pkg: string, url: string, env: NodeJS.ProcessEnv | undefined): Uint8Array {
+  const r = spawnSync(tool, ['-dc', '--', file], { env: { ...(env ?? process.env), LC_ALL: 'C' }, maxBuffer: MAX_BUFFER });
+  if (r.error) {
+    const missing = (r.error as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new MError('NOT_AVAILABLE', missing ? `cannot unpack '${url}': it needs ${tool} (Debian package ${pkg}), which is not installed` : `cannot unpack '${url}': ${r.error.message}`);
+  }
+  if (r.status !== 0) throw new MError('EVAL_ERROR', `failed to extract archive '${url}' (${tool}: ${r.stderr.toString('utf8').trim() || `exit ${r.status}`})`);
+  return new Uint8Array(r.stdout.buffer, r.stdout.byteOffset, r.stdout.byteLength);
+}
+
+/** A directory on disk as a tree (symlinks kept, never followed; only regular files, dirs and links). */
+function readTree(p: string, url: string): NarTree {
+  const st = fs.lstatSync(p);
+  if (st.isSymbolicLink()) return { type: 'symlink', target: fromUtf8(fs.readlinkSync(p, { encoding: 'buffer' })) };
+  if (st.isFile()) return { type: 'regular', executable: (st.mode & 0o100) !== 0, contents: new Uint8Array(fs.readFileSync(p)) };
+  if (!st.isDirectory()) throw new MError('EVAL_ERROR', `failed to extract archive '${url}' (member '${nodePath.basename(p)}' is not a file, directory or symlink)`);
+  const entries = new Map<string, NarTree>();
+  for (const n of fs.readdirSync(p).sort()) entries.set(n, readTree(nodePath.join(p, n), url));
+  return { type: 'directory', entries };
+}
+
+/** A zip archive unpacked by Info-ZIP's unzip (Debian package unzip) into a tree. */
+function unzipTree(file: string, dir: string, url: string, env: NodeJS.ProcessEnv | undefined): Dir {
+  const to = nodePath.join(dir, 'unzipped');
+  fs.mkdirSync(to);
+  const r = spawnSync('unzip', ['-qq', '-X', file, '-d', to], { env: { ...(env ?? process.env), LC_ALL: 'C' }, encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.error) {
+    const missing = (r.error as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new MError('NOT_AVAILABLE', missing ? `cannot unpack '${url}': zip archives need unzip (Debian package unzip), which is not installed` : `cannot unpack '${url}': ${r.error.message}`);
+  }
+  if (r.status !== 0 && r.status !== 1) throw new MError('EVAL_ERROR', `failed to extract archive '${url}' (unzip: ${r.stderr.trim() || `exit ${r.status}`})`);
+  return readTree(to, url) as Dir;
+}
+
 function fetchUrl(sink: FetchSink, req: FetchUrlRequest): string {
   return withTemp(sink, (dir) => {
     const file = nodePath.join(dir, 'download');
     download(req.url, file, sink.env);
-    const got = checkFetched(req, new Uint8Array(fs.readFileSync(file)));
+    let bytes = new Uint8Array(fs.readFileSync(file));
+    if (req.unpack && isZip(bytes)) return addTree(sink, dir, checkUnpacked(req, unzipTree(file, dir, req.url, sink.env)).tree, req.name).path;
+    const packed = req.unpack ? DECOMPRESSORS.find((d) => startsWith(bytes, d.magic)) : undefined;
+    if (packed) bytes = decompress(file, packed.tool, packed.pkg, req.url, sink.env);
+    const got = checkFetched(req, bytes);
     if (got.method === 'flat') {
       fs.chmodSync(file, 0o644);
       return sink.add({ name: req.name, path: file, method: 'flat' });
