@@ -10,7 +10,7 @@ import type { BuildJob, BuildWorkerMessage } from './build-run';
 import { resolvePhysicalStore, resolveSearchPath } from './environment';
 import { removeOwnLeftovers } from '@m/store/temp-roots';
 import { isatty } from './lazy-builtins';
-import { substitutionConfig } from './substitution';
+import { substitutionConfig } from './substitution-config';
 import { spawnWorker } from './worker-spawn';
 
 const HELP = `Usage: m build [options] [FILES...]
