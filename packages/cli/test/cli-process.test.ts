@@ -1,10 +1,10 @@
 /** The built `m` command as a process: dispatch, bad flags (compared with nix-instantiate), exit codes, closed pipes. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bin, ensureBuilt, runM, runNix } from './helpers';
+import { bin, ensureBuilt, root, runM, runNix } from './helpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'm-cli-proc-'));
 const m = (args: string[]) => runM(args, { cwd: dir });
@@ -52,5 +52,16 @@ describe('closed standard output', () => {
     const r = spawnSync('bash', ['-c', `"${process.execPath}" "${bin}" --help >&-; echo "status=$?"`], { encoding: 'utf8' });
     expect(r.stdout).toBe('status=0\n');
     expect(r.stderr).toBe('');
+  });
+});
+
+describe('start-up', () => {
+  // The main thread only parses arguments and starts the worker; a stray import that pulls the
+  // parser or evaluator into dist/m.js costs every command tens of milliseconds (issue 12).
+  it('the main-thread bundle holds neither the parser nor the evaluator', () => {
+    const main = readFileSync(join(root, 'packages/cli/dist/m.js'), 'utf8');
+    expect(main).not.toContain('performSelfAnalysis');
+    expect(main).not.toContain('valueToJSON');
+    expect(main.length).toBeLessThan(200_000);
   });
 });
