@@ -131,7 +131,6 @@ let
     deployTerraform = notYetAvailable "deployTerraform";
     makeDynamoDb = notYetAvailable "makeDynamoDb";
     makePythonPyprojectPackage = notYetAvailable "makePythonPyprojectPackage";
-    makePythonVscodeSettings = notYetAvailable "makePythonVscodeSettings";
     makeRubyGemsEnvironment = notYetAvailable "makeRubyGemsEnvironment";
     makeRubyGemsInstall = notYetAvailable "makeRubyGemsInstall";
     makeTerraformEnvironment = notYetAvailable "makeTerraformEnvironment";
