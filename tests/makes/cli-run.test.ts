@@ -100,7 +100,15 @@ const repoFiles: Record<string, string> = {
     persistState = true;
     entrypoint = ''echo x >> "$STATE/runs"; echo "$STATE $(wc -l < "$STATE/runs")"'';
   }`,
-  '.gitignore': '*.log\n',
+  // What evaluation sees of src/nix: the tracked files only (untracked.nix is written after the commit).
+  'makes/sees/main.nix': `{ makeDerivation, ... }: makeDerivation {
+    name = "sees";
+    env.envNames = builtins.concatStringsSep "," (builtins.attrNames (builtins.readDir ./../../src/nix));
+    env.envExists = if builtins.pathExists ./../../src/nix/untracked.nix then "yes" else "no";
+    builder = "echo $envNames $envExists > $out";
+  }`,
+  'makes/imports/main.nix': `args: import ./../../src/nix/untracked.nix`,
+  '.gitignore': '*.log\nmakes/ignored/\n',
   'data/tracked.txt': 'tracked\n',
   'data/modified.txt': 'committed\n',
 };
@@ -148,6 +156,11 @@ beforeAll(() => {
   fs.writeFileSync(path.join(repo, 'data/secret.txt'), SECRET + '\n');
   fs.writeFileSync(path.join(repo, 'data/debug.log'), IGNORED + '\n');
   fs.writeFileSync(path.join(repo, 'src/nix/untracked.nix'), `"${UNTRACKED_NIX}"\n`);
+  // Outputs git does not know: an untracked main.nix and an ignored one.
+  write(repo, {
+    'makes/untracked/main.nix': `{ makeDerivation, ... }: makeDerivation { name = "untracked"; builder = "echo untracked > $out"; }`,
+    'makes/ignored/main.nix': `{ makeDerivation, ... }: makeDerivation { name = "ignored"; builder = "echo ignored > $out"; }`,
+  });
 });
 
 afterAll(() => {
@@ -245,6 +258,47 @@ describe.skipIf(!mIsBuilt())('m PROJECT /output: streams, exit codes, out-links,
     expect(fs.statSync(cacheOf).ino).toBe(written.ino);
     expect(fs.statSync(cacheOf).mtimeMs).toBe(written.mtimeMs);
   }, 120_000);
+
+  it('in a git repository the listing and the evaluation see only tracked files: untracked main.nix is no output, untracked .nix is not read', async () => {
+    const real = fs.realpathSync(repo);
+    const listed = (r: RunResult): string[] => r.stdout.split('\n').filter((l) => l.startsWith('  /')).map((l) => l.trim());
+    // Twice: the first listing evaluates makes.nix (worker), the second comes from the eval cache (main thread).
+    for (let i = 0; i < 2; i++) {
+      const list = await m(repo, ['.']);
+      expect(list.code).toBe(1); // not a terminal: the listing, as makes
+      expect(listed(list)).toEqual(expect.arrayContaining(['/sees', '/imports', '/src', '/myScript']));
+      expect(listed(list)).not.toContain('/untracked');
+      expect(listed(list)).not.toContain('/ignored');
+      const un = await m(repo, ['.', '/untracked']);
+      expect(un.code).toBe(1);
+      expect(un.stderr).toContain(`error: '/untracked' is not an output of this project: '${real}/makes/untracked/main.nix' is not tracked by git`);
+      expect(un.stderr).toContain('git add it');
+      const ig = await m(repo, ['.', '/ignored']);
+      expect(ig.code).toBe(1);
+      expect(ig.stderr).toContain('is not tracked by git');
+    }
+    // readDir and pathExists of the project do not see src/nix/untracked.nix; importing it fails, saying why.
+    const sees = await m(repo, ['.', '/sees']);
+    expect(sees.code, sees.stderr).toBe(0);
+    expect(fs.readFileSync(physical(sees.stdout), 'utf8')).toBe('a.nix,b.nix no\n');
+    const imp = await m(repo, ['.', '/imports']);
+    expect(imp.code).toBe(1);
+    expect(imp.stderr).toContain(`'${real}/src/nix/untracked.nix': No such file or directory`);
+    expect(imp.stderr).toContain(`'${real}/src/nix/untracked.nix' exists but git does not track it`);
+    expect(imp.stderr).not.toContain(UNTRACKED_NIX);
+    expect(hasJsStackTrace(imp.stderr)).toBe(false);
+    // Staged, it is an output like any other (the index changed, so the listing is evaluated again).
+    git('add', 'makes/untracked/main.nix');
+    const list = await m(repo, ['.']);
+    expect(list.stdout).toContain('  /untracked\n');
+    const built = await m(repo, ['.', '/untracked']);
+    expect(built.code, built.stderr).toBe(0);
+    expect(fs.readFileSync(physical(built.stdout), 'utf8')).toBe('untracked\n');
+    git('add', 'src/nix/untracked.nix');
+    const seen = await m(repo, ['.', '/sees']);
+    expect(fs.readFileSync(physical(seen.stdout), 'utf8')).toBe('a.nix,b.nix,untracked.nix yes\n');
+    git('rm', '-q', '--cached', 'src/nix/untracked.nix', 'makes/untracked/main.nix');
+  }, 180_000);
 
   it('script prologue: prompt_user_for_input and prompt_user_for_confirmation (interactive and on CI), SSL_CERT_FILE', async () => {
     const [typed, refused, ci] = await Promise.all([

@@ -18,6 +18,7 @@ import {
   discoverOutputs,
   ensureProjectMetaDir,
   plainDirReader,
+  projectDirReader,
   readProjectCache,
   sourceLinkDir,
   unknownOutputError,
@@ -234,21 +235,24 @@ async function runResolved(o: MakesOptions, r: Resolved, ctx: CommandContext): P
   const cache = useCache ? readProjectCache(r.storeRoot, r.projectDir, M_VERSION) : undefined;
 
   // The makes directories: the default, or makes.nix's (from the cache when still valid).
+  // As makes sees the project: in a git work tree, only what git tracks (git-tracked.ts).
+  const reader = projectDirReader(r.projectDir, ctx.env, !isExport(o));
   let makesDirs: readonly string[] | undefined = DEFAULT_MAKES_DIRS;
   let moduleOutputs: Record<string, string> | undefined;
-  if (fs.existsSync(nodePath.join(r.projectDir, 'makes.nix'))) {
+  if (reader.fileType(nodePath.join(r.projectDir, 'makes.nix')) !== undefined) {
     makesDirs = cache?.config && depsHold(cache.config.deps, ctx.env) ? cache.config.makesDirs : undefined;
     moduleOutputs = cache?.config?.moduleOutputs;
   }
 
   if (makesDirs !== undefined) {
-    const outputs = withModuleOutputs(discoverOutputs(r.projectDir, makesDirs, plainDirReader, new Set([r.storeRoot])), moduleOutputs);
+    const outputs = withModuleOutputs(discoverOutputs(r.projectDir, makesDirs, reader, new Set([r.storeRoot])), moduleOutputs);
     if (o.output === undefined) {
       const picked = await listOrPick(ctx, o, [...outputs], r);
       return typeof picked === 'number' ? picked : runResolved(picked, r, ctx);
     }
     if (!outputs.has(o.output)) {
-      const e = unknownOutputError(o.output, outputs.keys());
+      const untracked = reader === plainDirReader ? undefined : discoverOutputs(r.projectDir, makesDirs, plainDirReader, new Set([r.storeRoot])).get(o.output);
+      const e = unknownOutputError(o.output, outputs.keys(), untracked);
       ctx.out.stderr(renderError({ message: e.message, hint: e.hint }, { showTrace: false }));
       return 1;
     }
@@ -300,6 +304,7 @@ async function evaluateAndRun(o: MakesOptions, r: Resolved, ctx: CommandContext,
     env: { ...ctx.env },
     tempRoots: nodePath.basename(roots.file),
     stream: o.stream,
+    git: !isExport(o),
   };
   const { code, result, interrupted } = await runWorker(job, ctx);
   if (interrupted !== undefined) return SIGNAL_EXIT[interrupted]!;
@@ -333,6 +338,7 @@ async function buildAll(o: MakesOptions, r: Resolved, ctx: CommandContext): Prom
       env: { ...ctx.env },
       tempRoots: nodePath.basename(roots.file),
       linkDir: isExport(o) ? sourceLinkDir(o.project) : undefined,
+      git: !isExport(o),
     };
     const { code, interrupted } = await runWorker(job, ctx);
     return interrupted !== undefined ? SIGNAL_EXIT[interrupted]! : code;

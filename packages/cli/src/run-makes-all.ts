@@ -48,6 +48,7 @@ export async function runMakesAllJob(job: MakesAllJob, out: Output): Promise<num
       projectDir: job.projectDir,
       store,
       env: job.env,
+      git: job.git,
       onHostEvent: (e) => rep.host(e),
       trace: (m) => {
         rep.done();

@@ -37,6 +37,8 @@ export interface MakesJob {
   tempRoots: string;
   /** Write the image archive of the output to stdout (fd 1) instead of building it into the store. */
   stream?: boolean;
+  /** false: a revision's export, taken as it is (not seen through an enclosing git work tree). */
+  git?: boolean;
 }
 
 /** Messages between the main thread and the makes worker. */
@@ -73,6 +75,7 @@ export async function runMakesJob(job: MakesJob, out: Output): Promise<number> {
       projectDir: job.projectDir,
       store,
       env: job.env,
+      git: job.git,
       onHostEvent: (e) => rep.host(e),
       trace: (m) => {
         rep.done();

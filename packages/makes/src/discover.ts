@@ -67,9 +67,17 @@ export function closestOutputs(query: string, names: Iterable<string>, max = 3):
     .map((s) => s.n);
 }
 
-/** The error for an output that does not exist, naming the closest ones. */
-export function unknownOutputError(name: string, known: Iterable<string>): MError {
+/**
+ * The error for an output that does not exist, naming the closest ones, or, when `untracked` is
+ * given (its main.nix, present but not tracked by git), saying why it is not one.
+ */
+export function unknownOutputError(name: string, known: Iterable<string>, untracked?: string): MError {
   const close = closestOutputs(name, known);
+  if (untracked !== undefined) {
+    return new MError('BAD_ARGUMENT', `'${name}' is not an output of this project: '${untracked}' is not tracked by git`, {
+      hint: 'as makes, m sees only the files git tracks (committed, staged or modified): git add it',
+    });
+  }
   return new MError('BAD_ARGUMENT', `'${name}' is not an output of this project`, {
     hint: close.length > 0 ? `Did you mean ${close.map((c) => `'${c}'`).join(', ')}?` : "Run 'm .' to list the outputs.",
   });

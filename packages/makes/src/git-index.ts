@@ -36,7 +36,28 @@ function pathList(buf: Buffer): Buffer[] | undefined {
     // The entry is NUL-padded to a multiple of eight bytes, with at least one NUL.
     at += (end - at + 8) & ~7;
   }
+  // A split index ('link': entries kept in another file) or a sparse one ('sdir': directories
+  // standing for their files) does not list every path here.
+  for (; at + 8 <= buf.length - 20; at += 8 + buf.readUInt32BE(at + 4)) {
+    const sig = buf.toString('latin1', at, at + 4);
+    if (sig === 'link' || sig === 'sdir') return undefined;
+  }
   return paths;
+}
+
+/**
+ * The paths (relative to the work tree's top, '/'-separated) git's index file `p` holds, or
+ * undefined when it cannot be read this way (missing, index version 4, split or sparse index,
+ * damaged): then ask git.
+ */
+export function gitIndexPaths(p: string): string[] | undefined {
+  let buf: Buffer;
+  try {
+    buf = fs.readFileSync(p);
+  } catch {
+    return undefined;
+  }
+  return pathList(buf)?.map((b) => b.toString('utf8'));
 }
 
 /** The fingerprint of the index file `p`, or null when it cannot be read. */

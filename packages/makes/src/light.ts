@@ -7,3 +7,4 @@ export { cacheFile, withModuleOutputs, readProjectCache, writeProjectCache, deps
 export { type Dep, depHolds } from './deps';
 export { plainDirReader } from './plain-fs';
 export { PROJECT_META_DIR, ensureProjectMetaDir, outLinkName, sourceLinkDir, writeOutLink } from './out-link';
+export { type TrackedFiles, projectDirReader, readTrackedFiles, trackedDirReader } from './git-tracked';

@@ -30,7 +30,8 @@ import { type Dep, createDepRecorder, statHash } from './deps';
 import { DEFAULT_MAKES_DIRS, discoverOutputs, unknownOutputError } from './discover';
 import { frameworkDir } from './framework-dir';
 import { gitIndexFingerprint } from './git-index';
-import { gitSourceIO } from './git-source';
+import { plainDirReader } from './plain-fs';
+import { explainUntracked, gitSourceIO } from './git-source';
 import { hostPackagesValue } from './host-inputs';
 import { PROJECT_META_DIR } from './out-link';
 import { createRecordingIO } from './recording-io';
@@ -46,6 +47,11 @@ export interface MakesProjectOptions {
   onHostEvent?: (e: HostPkgEvent) => void;
   trace?: (msg: string) => void;
   warn?: (msg: string) => void;
+  /**
+   * false: take the directory as it is even inside a git work tree (a revision the CLI exported,
+   * which holds exactly the revision's tracked files). Default: seen through git, as makes.
+   */
+  git?: boolean;
 }
 
 export interface OutputResult {
@@ -83,13 +89,15 @@ export function openMakesProject(opts: MakesProjectOptions): MakesProject {
   const rec = createDepRecorder();
   // In a git work tree only tracked files reach the store (git-source.ts); the index is then a
   // dependency of the evaluation, since `git add` changes what projectPath copies.
-  const io = gitSourceIO(
-    createRecordingIO(createStoreEvalIO(store, { env }), rec, env),
+  const fwDir = frameworkDir(env);
+  const io = gitSourceIO(createRecordingIO(createStoreEvalIO(store, { env }), rec, env), {
     projectDir,
     env,
-    (git) => rec.add({ k: 'git', p: git.indexFile, h: gitIndexFingerprint(git.indexFile) }),
-    new Set([nodePath.resolve(store.root), nodePath.join(projectDir, PROJECT_META_DIR)]),
-  );
+    onGitUsed: (git) => rec.add({ k: 'git', p: git.indexFile, h: gitIndexFingerprint(git.indexFile) }),
+    ownDirs: new Set([nodePath.resolve(store.root), nodePath.join(projectDir, PROJECT_META_DIR)]),
+    asIs: [fwDir],
+    git: opts.git,
+  });
   const ev = createEvaluator({ io, nixPath: [], storeDir: store.storeDir, trace: opts.trace, warn: opts.warn });
   const storeRoot = nodePath.resolve(store.root);
   // m's own folders: the store when it sits in the project, and the out-links (.m/out-<name>).
@@ -134,7 +142,7 @@ export function openMakesProject(opts: MakesProjectOptions): MakesProject {
     onImport: () => rec.add({ k: 'stat', p: DPKG_STATUS, h: statHash(DPKG_STATUS) }),
   });
 
-  const fwFile = nodePath.join(frameworkDir(env), 'default.nix');
+  const fwFile = nodePath.join(fwDir, 'default.nix');
   const makesNix = nodePath.join(projectDir, 'makes.nix');
 
   // Module-system errors (unknown option, wrong type, …) at the definition's position.
@@ -217,7 +225,7 @@ export function openMakesProject(opts: MakesProjectOptions): MakesProject {
   const evalOutput = (name: string): OutputResult => {
     const all = outputs();
     const file = all.get(name);
-    if (file === undefined) throw unknownOutputError(name, all.keys());
+    if (file === undefined) throw unknownOutputError(name, all.keys(), discoverOutputs(projectDir, makesDirs(), plainDirReader, skip).get(name));
     const v = ev.force(attr(ev.force(attr(config(), 'outputs')), name));
     if (isString(v)) {
       const s = strOf(v);
@@ -239,5 +247,22 @@ export function openMakesProject(opts: MakesProjectOptions): MakesProject {
   const cacheConfig = (): MakesCacheConfig =>
     io.pathExists(makesNix) ? readCacheConfig(ev, ev.force(attr(config(), 'cache'))) : NO_CACHE;
 
-  return { projectDir, evaluator: ev, makesDirs, outputs, moduleOutputs, evalOutput, deps: rec.list, cacheConfig };
+  // An untracked file the evaluation looked for is named as such (git-source.ts).
+  const explained = <A extends unknown[], R>(f: (...a: A) => R) => (...a: A): R => {
+    try {
+      return f(...a);
+    } catch (e) {
+      throw explainUntracked(e, projectDir, env);
+    }
+  };
+  return {
+    projectDir,
+    evaluator: ev,
+    makesDirs: explained(makesDirs),
+    outputs: explained(outputs),
+    moduleOutputs: explained(moduleOutputs),
+    evalOutput: explained(evalOutput),
+    deps: rec.list,
+    cacheConfig: explained(cacheConfig),
+  };
 }
