@@ -200,6 +200,22 @@ function workingTree(repo: string, env: NodeJS.ProcessEnv | undefined, submodule
     const relName = fromUtf8(Buffer.from(rel, 'latin1'));
     const abs = Buffer.concat([Buffer.from(repo + '/'), Buffer.from(rel, 'latin1')]);
     let st: fs.Stats;
+    const parts = relName.split('/');
+    let d = root;
+    let onDisk = repo;
+    for (const p of parts.slice(0, -1)) {
+      // Nix filters the directory on disk: a directory holding tracked files is kept even when
+      // those files were deleted (it may end up empty); one deleted itself is gone.
+      onDisk += '/' + p;
+      if (!fs.lstatSync(onDisk, { throwIfNoEntry: false })?.isDirectory()) break;
+      const c = d.entries.get(p);
+      if (c !== undefined && c.type === 'directory') d = c as Dir;
+      else {
+        const fresh: Dir = { type: 'directory', entries: new Map() };
+        d.entries.set(p, fresh);
+        d = fresh;
+      }
+    }
     try {
       st = fs.lstatSync(abs);
     } catch {
@@ -209,17 +225,6 @@ function workingTree(repo: string, env: NodeJS.ProcessEnv | undefined, submodule
     if (st.isSymbolicLink()) node = { type: 'symlink', target: fromUtf8(fs.readlinkSync(abs, { encoding: 'buffer' })) };
     else if (st.isFile()) node = { type: 'regular', executable: (st.mode & 0o100) !== 0, contents: new Uint8Array(fs.readFileSync(abs)) };
     else continue; // a submodule's directory (gitlink) holds no tracked file of its own
-    const parts = relName.split('/');
-    let d = root;
-    for (const p of parts.slice(0, -1)) {
-      const c = d.entries.get(p);
-      if (c !== undefined && c.type === 'directory') d = c as Dir;
-      else {
-        const fresh: Dir = { type: 'directory', entries: new Map() };
-        d.entries.set(p, fresh);
-        d = fresh;
-      }
-    }
     d.entries.set(parts[parts.length - 1]!, node);
   }
   return root;
@@ -273,7 +278,9 @@ function fetchGit(sink: FetchSink, req: FetchGitRequest): FetchGitResult {
       fs.mkdirSync(repo, { recursive: true });
       gitOk(['init', '--bare', '--quiet', repo], env, `cannot create a git cache at '${repo}'`);
     }
-    ref ??= 'HEAD';
+    // Nix 2.8 (fetchers/git.cc): a remote repository without `ref` means its branch master, not
+    // its HEAD (later Nix versions ask the remote for HEAD).
+    ref ??= 'master';
     if (req.rev === undefined || !hasCommit(repo, req.rev, env)) {
       const refspec = req.allRefs ? '+refs/*:refs/*' : ref.startsWith('refs/') || ref === 'HEAD' ? `+${ref}:${ref === 'HEAD' ? 'refs/m/HEAD' : ref}` : `+${ref}:refs/heads/${ref}`;
       const r = git(['-C', repo, 'fetch', '--quiet', '--force', '--', req.url, refspec], env);
