@@ -134,6 +134,8 @@ beforeAll(async () => {
     fs.writeFileSync(path.join(project, rel), text);
   }
   execFileSync('git', ['init', '-q', project]);
+  // In a git work tree m sees only tracked files, as makes.
+  execFileSync('git', ['-C', project, 'add', '-A']);
   // Streamed first: /base is built and stored as an input, /app's archive only goes to stdout.
   streamFile = path.join(work, 'streamed.tar.gz');
   streamRun = await runCommand('sh', ['-c', `'${M_BIN}' . --stream /app > '${streamFile}'`], {

@@ -109,6 +109,11 @@ let
     inherit config lib projectPath projectSrc;
     inherit (lib) asContent escapeShellArg escapeShellArgs hasPrefix hasSuffix removePrefix toDerivationName;
     __nixpkgs__ = hostNixpkgs;
+    __nixpkgsSrc__ = throw "__nixpkgsSrc__ is not available in m: it ships no nixpkgs source (packages come from the host's Debian, see __nixpkgs__)";
+    # makes' CLI passes the main.nix files it found as JSON ({"attrs":["/makes/x/main.nix",…]}).
+    attrPaths = builtins.toJSON {
+      attrs = map (f: lib.removePrefix projectSrc (toString f)) (builtins.attrValues outputFiles);
+    };
     __system__ = system;
     __stateDirs__ = { global = config.globalStateDir; project = config.projectStateDir; };
     __shellCommands__ = ./shell-commands.sh;
@@ -135,6 +140,9 @@ let
     makeRubyGemsInstall = notYetAvailable "makeRubyGemsInstall";
     makeTerraformEnvironment = notYetAvailable "makeTerraformEnvironment";
     testTerraform = notYetAvailable "testTerraform";
+    formatTerraform = notYetAvailable "formatTerraform";
+    lintTerraform = notYetAvailable "lintTerraform";
+    makeSecretForAwsFromGitlab = notYetAvailable "makeSecretForAwsFromGitlab";
     pythonOverrideUtils = throw "pythonOverrideUtils is not yet available in m";
     isDarwin = false;
     isLinux = true;
