@@ -1,7 +1,9 @@
 # makes.nix of m's example project, in makes' Quickstart shape: a job defined here is an output
-# next to the main.nix files under makes/ (`m . /helloWorld`). makes.nix is a module: see
-# packages/makes/nix/modules/ for the options it may set.
+# next to the main.nix files under makes/ (`m . /helloWorld`). makes.nix is a module: it may
+# import other modules (makes/essentials/makes.nix: inputs, outputs reused by a job, an option of
+# the project's own) and set the options of packages/makes/nix/modules/.
 { makeScript, ... }: {
+  imports = [ ./makes/essentials/makes.nix ];
   jobs = {
     "/helloWorld" = makeScript {
       name = "helloWorld";
