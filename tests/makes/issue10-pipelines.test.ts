@@ -73,7 +73,7 @@ describe.skipIf(!mIsBuilt())('issue 10: pipelines and makePythonVscodeSettings',
       '/built', '/fail', '/hello', '/pipeline/bad', '/pipeline/ok', '/pipelineOnGitlab/ok',
       '/secretsForAwsFromEnv/__default__', '/vscode', // makes' module always adds __default__
     ]);
-  }, 120_000);
+  }, 300_000);
 
   it('/pipeline/ok runs each job in order with its arguments', async () => {
     const r = await m(['.', '/pipeline/ok']);
@@ -81,14 +81,14 @@ describe.skipIf(!mIsBuilt())('issue 10: pipelines and makePythonVscodeSettings',
     expect(r.stdout).toBe('hello 2 a b c\nhello 0 \n');
     const jobs = r.stderr.split('\n').filter((l) => l.includes('Running job:'));
     expect(jobs).toEqual(['[INFO] Running job: /hello__a b__c', '[INFO] Running job: /built', '[INFO] Running job: /hello']);
-  }, 180_000);
+  }, 360_000);
 
   it('/pipeline/bad stops at the failing job, exit 1, naming it', async () => {
     const r = await m(['.', '/pipeline/bad']);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('hello 1 first\nfailing\n');
     expect(r.stderr).toContain('[CRITICAL] Job failed: /fail');
-  }, 180_000);
+  }, 360_000);
 
   it('/pipelineOnGitlab/ok writes the GitLab CI YAML, failing until the file is up to date', async () => {
     const first = await m(['.', '/pipelineOnGitlab/ok']);
@@ -106,7 +106,7 @@ describe.skipIf(!mIsBuilt())('issue 10: pipelines and makePythonVscodeSettings',
     const again = await m(['.', '/pipelineOnGitlab/ok']);
     expect(again.code, again.stderr).toBe(0);
     expect(fs.readFileSync(path.join(project, '.gitlab-ci.yml'), 'utf8')).toBe(yaml);
-  }, 180_000);
+  }, 360_000);
 
   it('makePythonVscodeSettings merges the environment into .vscode/settings.json', async () => {
     const r = await m(['.', '/vscode']);
@@ -122,5 +122,5 @@ describe.skipIf(!mIsBuilt())('issue 10: pipelines and makePythonVscodeSettings',
     expect(fs.readFileSync(path.join(storeRoot, site.slice('/nix/store/'.length), 'demo/__init__.py'), 'utf8')).toBe('X = 1\n');
     const interpreter: string = settings['python.defaultInterpreterPath'];
     expect(fs.existsSync(path.join(storeRoot, interpreter.slice('/nix/store/'.length)))).toBe(true);
-  }, 180_000);
+  }, 360_000);
 });
