@@ -135,7 +135,6 @@ let
     deployContainerManifest = notYetAvailable "deployContainerManifest";
     deployTerraform = notYetAvailable "deployTerraform";
     makeDynamoDb = notYetAvailable "makeDynamoDb";
-    makePythonPyprojectPackage = notYetAvailable "makePythonPyprojectPackage";
     makeRubyGemsEnvironment = notYetAvailable "makeRubyGemsEnvironment";
     makeRubyGemsInstall = notYetAvailable "makeRubyGemsInstall";
     makeTerraformEnvironment = notYetAvailable "makeTerraformEnvironment";
