@@ -51,7 +51,9 @@ export function valueToJSON(
   pos?: Pos,
   partial?: (text: string) => void,
 ): string {
-  const parts: string[] = [];
+  // The text is one growing string (V8 concatenates in O(1) and flattens once at the end): an
+  // array of hundreds of thousands of small parts cost more in allocation and garbage collection.
+  let out = '';
   /** Closing brackets of the lists and objects being written, innermost last. */
   const open: string[] = [];
   const rec = (x: Lazy, p: Pos | undefined): void => {
@@ -63,74 +65,75 @@ export function valueToJSON(
       if (r === undefined) throw typeError('cannot convert a thunk to JSON', p);
     } else r = x;
     if (r === null) {
-      parts.push('null');
+      out += 'null';
       return;
     }
     switch (typeof r) {
       case 'boolean':
-        parts.push(r ? 'true' : 'false');
+        out += r ? 'true' : 'false';
         return;
       case 'bigint':
-        parts.push(r.toString());
+        out += r.toString();
         return;
       case 'number':
-        parts.push(jsonFloat(r));
+        out += jsonFloat(r);
         return;
       case 'string':
-        parts.push(jsonString(r));
+        out += jsonString(r);
         return;
     }
     if (Array.isArray(r)) {
-      parts.push('[');
+      out += '[';
       open.push(']');
       for (let i = 0; i < r.length; i++) {
-        if (i > 0) parts.push(',');
+        if (i > 0) out += ',';
         rec(r[i], p);
       }
       open.pop();
-      parts.push(']');
+      out += ']';
       return;
     }
     switch (r.k) {
       case K_STRING:
         for (const c of r.ctx) ctx.add(c);
-        parts.push(jsonString(r.s));
+        out += jsonString(r.s);
         return;
       case K_PATH: {
         const sp = getState().copyPathToStore(r.path, p);
         ctx.add(sp);
-        parts.push(escapeJsonString(sp));
+        out += escapeJsonString(sp);
         return;
       }
       case K_ATTRS: {
-        const toStr = r.map.get('__toString');
+        const map = r.map;
+        const toStr = map.get('__toString');
         if (toStr !== undefined) {
           const s = coerceToString(callFunction1(toStr, r, p), p, ctx, false, false);
-          parts.push(escapeJsonString(s));
+          out += escapeJsonString(s);
           return;
         }
-        const out = r.map.get('outPath');
-        if (out !== undefined) {
-          rec(out, attrPos(r, 'outPath') ?? p);
+        const outPath = map.get('outPath');
+        if (outPath !== undefined) {
+          rec(outPath, attrPos(r, 'outPath') ?? p);
           return;
         }
-        parts.push('{');
+        out += '{';
         open.push('}');
-        let first = true;
-        for (const name of [...r.map.keys()].sort(compareUtf8)) {
-          if (!first) parts.push(',');
-          first = false;
-          parts.push(jsonString(name), ':');
-          const a = r.map.get(name)!;
+        const names = sortedNames(map);
+        for (let i = 0; i < names.length; i++) {
+          const name = names[i];
+          if (i > 0) out += ',';
+          out += jsonString(name) + ':';
+          const a = map.get(name)!;
           // Plain scalars need no position (it only serves errors and forcing).
-          if (typeof a === 'string') parts.push(jsonString(a));
-          else if (typeof a === 'bigint') parts.push(a.toString());
-          else if (typeof a === 'boolean') parts.push(a ? 'true' : 'false');
-          else if (a === null) parts.push('null');
+          if (typeof a === 'string') out += jsonString(a);
+          else if (typeof a === 'bigint') out += a.toString();
+          else if (typeof a === 'boolean') out += a ? 'true' : 'false';
+          else if (a === null) out += 'null';
           else rec(a, attrPos(r, name) ?? p);
         }
         open.pop();
-        parts.push('}');
+        out += '}';
         return;
       }
     }
@@ -139,13 +142,29 @@ export function valueToJSON(
   };
   if (partial === undefined) {
     rec(v, pos);
-    return parts.join('');
+    return out;
   }
   try {
     rec(v, pos);
   } catch (e) {
-    partial(parts.join('') + open.reverse().join(''));
+    partial(out + open.reverse().join(''));
     throw e;
   }
-  return parts.join('');
+  return out;
+}
+
+/**
+ * The names of a set in UTF-8 byte order. Without surrogates (astral characters, escaped bytes)
+ * UTF-16 code-unit order is that order, and the built-in comparison is much cheaper than a JS comparator.
+ */
+function sortedNames(map: ReadonlyMap<string, Lazy>): string[] {
+  const names = [...map.keys()];
+  for (let i = 0; i < names.length; i++) {
+    const n = names[i];
+    for (let j = 0; j < n.length; j++) {
+      const c = n.charCodeAt(j);
+      if (c >= 0xd800 && c <= 0xdfff) return names.sort(compareUtf8);
+    }
+  }
+  return names.sort();
 }

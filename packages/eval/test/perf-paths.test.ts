@@ -21,6 +21,17 @@ const cases: string[] = [
   // toJSON: scalars, escapes, floats on both sides of the %g fast path
   `builtins.toJSON { a = "plain"; b = "q\\"uote\\\\ \\n tab\\t ü €"; c = [ 0.5 0.1 1.0e-4 9.99999e-5 123456.0 999999.5 1234567.0 (-2.5) 3.14159265 1.0e20 ]; d = null; e = true; f = 42; g = { h = 1.5; }; }`,
   `builtins.fromJSON (builtins.toJSON (builtins.genList (i: { id = i; x = i * 2; f = 0.25; s = "r-\${toString i}"; }) 50))`,
+  // fromJSON's fast path (json-fast.ts) and the cases it leaves to the full parser
+  `let v = builtins.fromJSON ''{"a":"x\\/y\\b\\f\\n\\"q\\\\","n":[0,-0,123456789012345,1234567890123456,123456789012345678,1234567890123456789,-123456789012345678,18446744073709551615,1E+2,0.0,-1.5e-3,2e-400],"__proto__":1,"10":2,"2":3,"é€":"ü😀","t":[true,false,null,{}],"a":"dup"}''; in [ v (builtins.attrNames v) ]`,
+  `builtins.fromJSON " \t\n\r[ 1 , { \"k\" : [ ] } ] \n"`,
+  `builtins.fromJSON ''"\\u0041\\u0000b"''`,
+  `builtins.fromJSON "\u{feff}[1]"`,
+  `builtins.tryEval (builtins.fromJSON "01")`,
+  `builtins.fromJSON "[1,]"`,
+  `builtins.fromJSON "[truex]"`,
+  `builtins.fromJSON ''{"a":"tab	here"}''`,
+  // toJSON sorts names in UTF-8 byte order (astral characters after U+FFxx)
+  `builtins.toJSON { "｡" = 1; "😀" = 2; "a" = 3; "Z" = 4; "é" = 5; }`,
 ];
 
 describe('fast paths agree with nix-instantiate', () => {

@@ -3,6 +3,7 @@ import { isMError } from '@m/core';
 import type { Pos } from '@m/lang';
 import { forceStringNoCtx, mkAttrs, mkString, type BuiltinDef, type Lazy, type Value } from './api';
 import { parseJson, type JsonValue } from '../pure/json';
+import { parseJsonFast } from '../pure/json-fast';
 import { parseToml, type TomlValue } from '../pure/toml';
 import { valueToJSON } from '../to-json';
 import { valueToXML } from '../to-xml';
@@ -19,6 +20,8 @@ function plainToValue(x: JsonValue | TomlValue): Value {
   for (const k of Object.keys(x)) map.set(k, plainToValue((x as Record<string, JsonValue>)[k]));
   return mkAttrs(map);
 }
+
+const mkSet = (map: Map<string, unknown>): Value => mkAttrs(map as Map<string, Lazy>);
 
 function withPos<T>(pos: Pos | undefined, f: () => T, trace?: string): T {
   try {
@@ -38,6 +41,8 @@ export const dataBuiltins: BuiltinDef[] = [
     arity: 1,
     fn: (args, _c, pos) => {
       const s = forceStringNoCtx(args[0], pos);
+      const fast = parseJsonFast(s, mkSet) as Value | undefined;
+      if (fast !== undefined) return fast;
       return plainToValue(withPos(pos, () => parseJson(s), 'while decoding a JSON string'));
     },
   },
