@@ -41,6 +41,21 @@ function baseNameOf(p: string): string {
   return q.slice(q.lastIndexOf('/') + 1);
 }
 
+/**
+ * Where a failed fetch is reported: the call, as in Nix; but when the call sits in a wrapper in
+ * another file (makes' fetchUrl/fetchArchive/fetchNixpkgs, nixpkgs-style helpers) and the caller's
+ * own attributes were passed through (`args // { … }` keeps their positions), the first of them
+ * (url, sha256, rev, ref, name) written in another file than the call: the user's fetch.
+ */
+function errorPos(arg: Value, pos: Pos | undefined): Pos | undefined {
+  if (pos === undefined || !isAttrs(arg)) return pos;
+  for (const n of ['url', 'sha256', 'rev', 'ref', 'name']) {
+    const p = attrPos(arg, n);
+    if (p !== undefined && p.file !== pos.file) return p;
+  }
+  return pos;
+}
+
 function storePathValue(p: string): Value {
   return mkString(p, new Set([p]));
 }
@@ -87,7 +102,7 @@ function fetch(args: Lazy[], ctx: EvalState, pos: Pos | undefined, who: string, 
   try {
     return storePathValue(ctx.io.fetchUrl({ url, name, unpack, expectedSha256: expectedHash?.bytes, who }));
   } catch (e) {
-    if (e instanceof MError && e.pos === undefined && pos !== undefined) e.pos = pos;
+    if (e instanceof MError && e.pos === undefined && pos !== undefined) e.pos = errorPos(arg, pos);
     throw e;
   }
 }
@@ -135,7 +150,7 @@ function fetchGit(args: Lazy[], ctx: EvalState, pos: Pos | undefined): Value {
   try {
     res = ctx.io.fetchGit({ url, ref, rev, name, submodules, allRefs });
   } catch (e) {
-    if (e instanceof MError && e.pos === undefined && pos !== undefined) e.pos = pos;
+    if (e instanceof MError && e.pos === undefined && pos !== undefined) e.pos = errorPos(arg, pos);
     throw e;
   }
   for (const w of res.warnings) ctx.warn(w);
