@@ -3,7 +3,7 @@
 # import other modules (makes/essentials/makes.nix: inputs, outputs reused by a job, an option of
 # the project's own) and set the options of packages/makes/nix/modules/.
 { makeScript, ... }: {
-  imports = [ ./makes/essentials/makes.nix ];
+  imports = [ ./makes/essentials/makes.nix ./makes/catalogue/makes.nix ];
   jobs = {
     "/helloWorld" = makeScript {
       name = "helloWorld";
