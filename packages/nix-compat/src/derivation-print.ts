@@ -99,6 +99,14 @@ function writeAscii(s: string, i: number, end: number, table: Uint8Array, b: Uin
   return p;
 }
 
+/**
+ * The chunk buffer of a finished writer, for the next one: a derivation is printed two or three
+ * times and a package set has thousands, so a fresh 64 KiB buffer per print (zeroed, then
+ * collected) would cost more than printing a small derivation. A writer takes it while it runs
+ * (a print started from inside a sink gets a buffer of its own) and gives it back in `release`.
+ */
+let spareBuffer: Uint8Array | undefined;
+
 interface AtermWriter {
   /** Where flushed chunks go; switch it only right after `flush()`. */
   sink: ByteSink;
@@ -107,10 +115,13 @@ interface AtermWriter {
   /** A quoted string; `escape` = false writes it as Nix does paths, names and hashes. */
   string(s: string, escape: boolean): void;
   flush(): void;
+  /** Flushes and hands the buffer on to the next writer; the writer is done. */
+  release(): void;
 }
 
 function createAtermWriter(sink: ByteSink): AtermWriter {
-  const buf = new Uint8Array(CHUNK);
+  const buf = spareBuffer ?? new Uint8Array(CHUNK);
+  spareBuffer = undefined;
   let pos = 0;
   /** While set, flushed bytes are copied here (and handed on as stable chunks). */
   let capture: Uint8Array[] | undefined;
@@ -162,6 +173,10 @@ function createAtermWriter(sink: ByteSink): AtermWriter {
   const w: AtermWriter = {
     sink,
     flush,
+    release() {
+      flush();
+      spareBuffer = buf;
+    },
     syntax(s) {
       if (pos + s.length > CHUNK) flush();
       for (let i = 0; i < s.length; i++) buf[pos++] = s.charCodeAt(i);
@@ -254,7 +269,7 @@ export function streamDerivation(drv: Derivation, sink: ByteSink, opts: PrintDer
   writeHead(w, drv, mask);
   writeInputDrvs(w, opts.inputDrvReplacements ?? drv.inputDrvs);
   writeTail(w, drv, mask);
-  w.flush();
+  w.release();
 }
 
 /**
@@ -282,7 +297,7 @@ export function streamDerivationWithReplacements(
   w.flush();
   w.sink = both;
   writeTail(w, drv, false);
-  w.flush();
+  w.release();
 }
 
 /** A sink that keeps the chunks (copies of those that are not stable), and the chunks it kept. */

@@ -127,6 +127,30 @@ describe('streaming ATerm printer', () => {
     }
   });
 
+  test('writers share one chunk buffer only one at a time (prints inside a sink, after a failed print)', () => {
+    const a = drvWithEnv({ big: 'a\n'.repeat(CHUNK), k: 'a' });
+    const b = drvWithEnv({ big: 'b\t'.repeat(CHUNK), k: 'b' });
+    // A sink that prints another derivation while the outer print's chunk is still being read.
+    const outer: Uint8Array[] = [];
+    const inner: Uint8Array[] = [];
+    streamDerivation(a, (c) => {
+      const before = c.slice();
+      inner.push(collect((s) => streamDerivation(b, s)));
+      expect(bytesEqual(c, before)).toBe(true);
+      outer.push(before);
+    });
+    expect(bytesEqual(concatBytes(outer), referenceAterm(a))).toBe(true);
+    for (const x of inner) expect(bytesEqual(x, referenceAterm(b))).toBe(true);
+    // A sink that throws mid-print leaves the next prints right.
+    expect(() =>
+      streamDerivation(b, () => {
+        throw new Error('sink failed');
+      }),
+    ).toThrow('sink failed');
+    expect(bytesEqual(printDerivationBytes(a), referenceAterm(a))).toBe(true);
+    expect(bytesEqual(collect((s) => streamDerivation(b, s)), referenceAterm(b))).toBe(true);
+  });
+
   test('utf8Into writes what utf8 returns for the slice', () => {
     const s = 'ab"é\n😀\udc80✓x\udcff\ud800y';
     const out = new Uint8Array(s.length * 3 + 8);
