@@ -238,35 +238,40 @@ describe.skipIf(!mIsBuilt() || !hasNix)("makes' fetchers through m PROJECT /outp
     expect(k.stderr).toContain('fetchArchive: stripRoot = false is not available in m yet');
   });
 
-  it('interrupted in the middle of a download: no store path, no leftovers, store verified', async () => {
-    // A server that sends part of the body and then stalls.
-    let started!: () => void;
-    const begun = new Promise<void>((r) => (started = r));
-    const stall = http.createServer((_req, res) => {
-      res.writeHead(200, { 'content-length': String(1 << 20) });
-      res.write(Buffer.alloc(64 * 1024, 1));
-      started();
-    });
-    await new Promise<void>((r) => stall.listen(0, '127.0.0.1', r));
-    const port = (stall.address() as { port: number }).port;
-    const main = path.join(project, 'makes/stalled/main.nix');
-    fs.writeFileSync(main, fs.readFileSync(main, 'utf8').replace('STALL', String(port)));
-    const before = fs.readdirSync(store).sort();
-    // Its own process group, signalled as a whole, as Ctrl-C at a terminal does (curl included).
-    const child = spawn(M_BIN, ['.', '/stalled'], { cwd: project, env: { ...process.env, M_STORE: store }, stdio: 'ignore', detached: true });
-    const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
-    await begun;
-    await new Promise((r) => setTimeout(r, 500));
-    process.kill(-child.pid!, 'SIGINT');
-    const code = await exited;
-    stall.closeAllConnections();
-    await new Promise<void>((r) => stall.close(() => r()));
-    expect(code).toBe(130);
-    expect(fs.readdirSync(store).filter((n) => n.endsWith('-big.bin'))).toEqual([]);
-    expect(leftovers()).toEqual([]);
-    const after = fs.readdirSync(store).sort();
-    expect(after.filter((n) => !before.includes(n) && !n.endsWith('.drv'))).toEqual([]);
-    const v = await m(project, ['store', 'verify', '--check-contents', '--store', store]);
-    expect(v.code, v.stderr).toBe(0);
-  });
+  for (const how of ['SIGINT to the process group (Ctrl-C)', 'SIGTERM to m alone']) {
+    it(`interrupted in the middle of a download by ${how}: prompt exit, no store path, no leftovers, store verified`, async () => {
+      // A server that sends part of the body and then stalls.
+      let started!: () => void;
+      const begun = new Promise<void>((r) => (started = r));
+      const stall = http.createServer((_req, res) => {
+        res.writeHead(200, { 'content-length': String(1 << 20) });
+        res.write(Buffer.alloc(64 * 1024, 1));
+        started();
+      });
+      await new Promise<void>((r) => stall.listen(0, '127.0.0.1', r));
+      const port = (stall.address() as { port: number }).port;
+      const main = path.join(project, 'makes/stalled/main.nix');
+      fs.writeFileSync(main, fs.readFileSync(main, 'utf8').replace(/127\.0\.0\.1:(STALL|\d+)\/big/, `127.0.0.1:${port}/big`));
+      const before = fs.readdirSync(store).sort();
+      // Its own process group: Ctrl-C at a terminal signals the whole group (curl included); a
+      // supervisor's SIGTERM may reach m alone, and m then stops the download itself.
+      const child = spawn(M_BIN, ['.', '/stalled'], { cwd: project, env: { ...process.env, M_STORE: store }, stdio: 'ignore', detached: true });
+      const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+      await begun;
+      await new Promise((r) => setTimeout(r, 500));
+      const group = how.startsWith('SIGINT');
+      process.kill(group ? -child.pid! : child.pid!, group ? 'SIGINT' : 'SIGTERM');
+      const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r('still running 60 s later'), 60_000))]);
+      if (typeof code === 'string') process.kill(-child.pid!, 'SIGKILL');
+      stall.closeAllConnections();
+      await new Promise<void>((r) => stall.close(() => r()));
+      expect(code).toBe(group ? 130 : 143);
+      expect(fs.readdirSync(store).filter((n) => n.endsWith('-big.bin'))).toEqual([]);
+      expect(leftovers()).toEqual([]);
+      const after = fs.readdirSync(store).sort();
+      expect(after.filter((n) => !before.includes(n) && !n.endsWith('.drv') && !n.startsWith('.'))).toEqual([]);
+      const v = await m(project, ['store', 'verify', '--check-contents', '--store', store]);
+      expect(v.code, v.stderr).toBe(0);
+    }, 180_000);
+  }
 });

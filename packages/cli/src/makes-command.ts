@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { isMError } from '@m/core';
 import { removeOwnLeftovers, tempRootsFile, type TempRootsFile } from '@m/store/temp-roots';
+import { stopChildProcesses } from './stop-children';
 import {
   DEFAULT_MAKES_DIRS,
   depsHold,
@@ -77,6 +78,8 @@ function runWorker(job: MakesJob | MakesAllJob, ctx: CommandContext): Promise<{ 
       }
       terminated = true;
       void worker.terminate();
+      // A worker blocked in a download (curl, git) cannot stop until that process ends.
+      stopChildProcesses(sig);
     };
     const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
     for (const s of signals) process.on(s, onSignal);
