@@ -1,0 +1,1 @@
+# Custom mdl rules for lintMarkdown (none by default)
