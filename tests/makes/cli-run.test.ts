@@ -269,6 +269,7 @@ describe.skipIf(!mIsBuilt())('m PROJECT /output: streams, exit codes, out-links,
       expect(listed(list)).toEqual(expect.arrayContaining(['/sees', '/imports', '/src', '/myScript']));
       expect(listed(list)).not.toContain('/untracked');
       expect(listed(list)).not.toContain('/ignored');
+      expect(list.stderr).toContain('note: not tracked by git, so not outputs (as in makes): /ignored, /untracked; git add their main.nix to use them');
       const un = await m(repo, ['.', '/untracked']);
       expect(un.code).toBe(1);
       expect(un.stderr).toContain(`error: '/untracked' is not an output of this project: '${real}/makes/untracked/main.nix' is not tracked by git`);

@@ -21,6 +21,7 @@ import {
   plainDirReader,
   projectDirReader,
   readProjectCache,
+  readTrackedFiles,
   sourceLinkDir,
   unknownOutputError,
   withModuleOutputs,
@@ -118,7 +119,11 @@ function printListing(ctx: CommandContext, o: MakesOptions, outputs: [string, st
  * choice comes back as options to run; otherwise, or with --json, the listing's exit code.
  */
 async function listOrPick(ctx: CommandContext, o: MakesOptions, outputs: [string, string][], r: Resolved): Promise<number | MakesOptions> {
-  if (o.json || outputs.length === 0 || !isTTY(0) || !isTTY(1)) return printListing(ctx, o, outputs);
+  if (o.json || outputs.length === 0 || !isTTY(0) || !isTTY(1)) {
+    const code = printListing(ctx, o, outputs);
+    if (!o.json) noteUntracked(ctx, o, outputs, r);
+    return code;
+  }
   const drawOn = isTTY(2) ? 2 : 1;
   const tty = process.stdin as import('node:tty').ReadStream;
   const stream = (drawOn === 2 ? process.stderr : process.stdout) as import('node:tty').WriteStream;
@@ -142,6 +147,18 @@ async function listOrPick(ctx: CommandContext, o: MakesOptions, outputs: [string
   }
   ctx.out.stderr(`error: no output chosen (run 'm ${o.project} OUTPUT [ARGS...]', or 'm ${o.project} --help')\n`);
   return picked.interrupt ? 130 : 1;
+}
+
+/**
+ * After a listing in a git work tree: the main.nix files that are there but not tracked, so not
+ * outputs (as makes), named on stderr with what to do. (Default makes directory only.)
+ */
+function noteUntracked(ctx: CommandContext, o: MakesOptions, outputs: [string, string][], r: Resolved): void {
+  if (isExport(o) || readTrackedFiles(r.projectDir, ctx.env) === undefined) return;
+  const listed = new Set(outputs.map(([n]) => n));
+  const missing = [...discoverOutputs(r.projectDir, DEFAULT_MAKES_DIRS, plainDirReader, new Set([r.storeRoot])).keys()].filter((n) => !listed.has(n));
+  if (missing.length === 0) return;
+  ctx.out.stderr(`note: not tracked by git, so not outputs (as in makes): ${missing.join(', ')}; git add their main.nix to use them\n`);
 }
 
 interface Resolved {
