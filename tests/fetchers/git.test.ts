@@ -130,6 +130,20 @@ describe.skipIf(!mIsBuilt() || !hasNix)('builtins.fetchGit vs Nix 2.8', () => {
     expect(theirs.stderr).toContain(`warning: Git tree '${dirty}' is dirty`);
   });
 
+  it('a dirty tree whose tracked directory became a symlink out of the repository: not followed, as Nix', async () => {
+    const linked = path.join(work, 'linked');
+    makeRepo(linked);
+    fs.rmSync(path.join(linked, 'src'), { recursive: true });
+    fs.mkdirSync(path.join(work, 'outside'));
+    fs.writeFileSync(path.join(work, 'outside', 'run.sh'), 'not the repository\'s\n');
+    fs.symlinkSync(path.join(work, 'outside'), path.join(linked, 'src'));
+    const expr = `let r = builtins.fetchGit ${linked}; in [ r.narHash (builtins.readDir r) ]`;
+    const [mine, theirs] = await Promise.all([m(expr), nix(expr)]);
+    expect(mine.code, mine.stderr).toBe(0);
+    expect(mine.stdout).toBe(theirs.stdout);
+    expect(mine.stdout).not.toContain('src');
+  });
+
   it('a revision that does not exist: Nix\'s message, positioned, exit 1', async () => {
     const bogus = revs.main.split('').reverse().join('');
     const file = path.join(work, 'bad-rev.nix');

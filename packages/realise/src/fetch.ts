@@ -151,7 +151,7 @@ function fetchUrl(sink: FetchSink, req: FetchUrlRequest): string {
   return withTemp(sink, (dir) => {
     const file = nodePath.join(dir, 'download');
     download(req.url, file, sink.env);
-    let bytes = new Uint8Array(fs.readFileSync(file));
+    let bytes: Uint8Array = new Uint8Array(fs.readFileSync(file));
     if (req.unpack && isZip(bytes)) return addTree(sink, dir, checkUnpacked(req, unzipTree(file, dir, req.url, sink.env)).tree, req.name).path;
     const packed = req.unpack ? DECOMPRESSORS.find((d) => startsWith(bytes, d.magic)) : undefined;
     if (packed) bytes = decompress(file, packed.tool, packed.pkg, req.url, sink.env);
@@ -201,13 +201,18 @@ function workingTree(repo: string, env: NodeJS.ProcessEnv | undefined, submodule
     const abs = Buffer.concat([Buffer.from(repo + '/'), Buffer.from(rel, 'latin1')]);
     let st: fs.Stats;
     const parts = relName.split('/');
-    let d = root;
+    let d: Dir = root;
+    let gone = false;
     let onDisk = repo;
     for (const p of parts.slice(0, -1)) {
       // Nix filters the directory on disk: a directory holding tracked files is kept even when
-      // those files were deleted (it may end up empty); one deleted itself is gone.
+      // those files were deleted (it may end up empty); one deleted itself is gone, and so is one
+      // replaced by a symlink (never followed: what it points to is not the repository's).
       onDisk += '/' + p;
-      if (!fs.lstatSync(onDisk, { throwIfNoEntry: false })?.isDirectory()) break;
+      if (!fs.lstatSync(onDisk, { throwIfNoEntry: false })?.isDirectory()) {
+        gone = true;
+        break;
+      }
       const c = d.entries.get(p);
       if (c !== undefined && c.type === 'directory') d = c as Dir;
       else {
@@ -216,6 +221,7 @@ function workingTree(repo: string, env: NodeJS.ProcessEnv | undefined, submodule
         d = fresh;
       }
     }
+    if (gone) continue; // below a directory that is gone or no longer a directory
     try {
       st = fs.lstatSync(abs);
     } catch {
