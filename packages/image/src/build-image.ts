@@ -252,8 +252,8 @@ function archiveWriter(fd: number, pool: Compressor) {
     smallLen = 0;
     const jobs: Promise<Buffer>[] = [];
     for (let off = 0; off < all.length; off += pool.memberSize) {
-      const piece = new Uint8Array(Math.min(pool.memberSize, all.length - off));
-      piece.set(all.subarray(off, off + piece.length));
+      const piece = pool.buffer(Math.min(pool.memberSize, all.length - off));
+      all.copy(piece, 0, off, off + piece.length);
       jobs.push(pool.compress(piece));
     }
     for (const j of jobs) emit(await j);

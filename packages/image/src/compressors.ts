@@ -22,8 +22,12 @@ export interface Compressor {
   readonly memberSize: number;
   /** Compresses `data` as one member; `data`'s buffer may be transferred (unusable afterwards). */
   compress(data: Uint8Array): Promise<Buffer>;
+  /** A buffer of `size` bytes to fill and pass to compress (gzip: one the workers gave back, when there is one). */
+  buffer(size: number): Buffer;
   close(): Promise<void>;
 }
+
+const newBuffer = (size: number): Buffer => Buffer.allocUnsafeSlow(size);
 
 export const ZSTD_LEVEL = 3;
 
@@ -89,6 +93,7 @@ function createZstdPool(threads: number): Compressor {
     kind: 'zstd',
     threads,
     memberSize: 16 << 20,
+    buffer: newBuffer,
     compress(data) {
       if (data.length < ZSTD_RAW_BELOW) return Promise.resolve(zstdRawFrame(data));
       return new Promise<Buffer>((resolve, reject) => {
@@ -112,7 +117,7 @@ export function createCompressor(kind: Compression, opts: { threads?: number } =
   // Starting a zstd process is latency more than CPU: twice as many runs as cores keep the cores busy.
   if (kind === 'zstd') return createZstdPool(threads * 2);
   if (kind === 'none')
-    return { kind, threads, memberSize: 1 << 20, compress: async (d) => Buffer.from(d.buffer, d.byteOffset, d.byteLength), async close() {} };
+    return { kind, threads, memberSize: 1 << 20, buffer: newBuffer, compress: async (d) => Buffer.from(d.buffer, d.byteOffset, d.byteLength), async close() {} };
   const pool = createGzipPool({ threads });
-  return { kind, threads: pool.threads, memberSize: 1 << 20, compress: (d) => pool.compress(d), close: () => pool.close() };
+  return { kind, threads: pool.threads, memberSize: 8 << 20, buffer: (n) => pool.buffer(n), compress: (d) => pool.compress(d), close: () => pool.close() };
 }

@@ -2,11 +2,12 @@
  * Per-store-path layer cache. Store paths never change, so the tar entries of `<hash>-<name>` and
  * their compressed form are computed once:
  *
- *   <cacheDir>/v1-<S>/pieces/<base>.gz    the store path's tar entries (no end marker) as gzip
- *                                         members of MEMBER_SIZE input bytes each (level 6),
+ *   <cacheDir>/v2-<S>/pieces/<base>.gz    the store path's tar entries (no end marker) as gzip
+ *                                         members of the compressor's memberSize input bytes
+ *                                         each (gzip-pool.ts: libdeflate or zlib, level 6),
  *                                         starting at its first byte
- *   <cacheDir>/v1-<S>/pieces/<base>.json  { tarSize, gzSize }
- *   <cacheDir>/v1-<S>/layers/<key>.json   { digest, size } of a whole layer tar, keyed by the
+ *   <cacheDir>/v2-<S>/pieces/<base>.json  { tarSize, gzSize }
+ *   <cacheDir>/v2-<S>/layers/<key>.json   { digest, size } of a whole layer tar, keyed by the
  *                                         sha256 of the layer's store path list
  *
  * where <S> is the first 16 hex digits of sha256(storeDir): member names embed the store directory.
@@ -24,7 +25,8 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const VERSION = 'v1';
+// v2: gzip pieces of 8 MiB, libdeflate for pieces of 256 KiB and more (v1: 1 MiB, zlib only).
+const VERSION = 'v2';
 
 export interface PieceInfo {
   tarSize: number;

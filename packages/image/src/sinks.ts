@@ -61,7 +61,7 @@ export interface MemberStream extends ByteSink {
  */
 export function memberStream(pool: Compressor, fd: number): MemberStream {
   const MEMBER_SIZE = pool.memberSize;
-  let chunk = Buffer.allocUnsafeSlow(MEMBER_SIZE);
+  let chunk = pool.buffer(MEMBER_SIZE);
   let fill = 0;
   const pending: Promise<Buffer>[] = [];
   const maxInFlight = 4 * pool.threads;
@@ -89,7 +89,7 @@ export function memberStream(pool: Compressor, fd: number): MemberStream {
         off += n;
         if (fill === MEMBER_SIZE) {
           const full = chunk;
-          chunk = Buffer.allocUnsafeSlow(MEMBER_SIZE);
+          chunk = pool.buffer(MEMBER_SIZE);
           fill = 0;
           await submit(full);
         }
@@ -97,8 +97,8 @@ export function memberStream(pool: Compressor, fd: number): MemberStream {
     },
     async end() {
       if (fill > 0) {
-        const last = new Uint8Array(fill);
-        last.set(chunk.subarray(0, fill));
+        const last = pool.buffer(fill);
+        chunk.copy(last, 0, 0, fill);
         fill = 0;
         await submit(last);
       }

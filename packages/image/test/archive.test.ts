@@ -2,7 +2,7 @@ import { describe, expect, test, beforeAll } from 'vitest';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildImage, type BuildImageResult, type ImageEvent } from '@m/image';
-import { base, listTar, makeSeedStore, sh, sha256File, tempDir, unpackArchive, type SeedStore } from './fixtures';
+import { base, listTar, makeSeedStore, sh, shAsync, sha256File, tempDir, unpackArchive, type SeedStore } from './fixtures';
 
 const config = { Env: ['EXAMPLE_ENV_VAR=example-value'], WorkingDir: '/working-dir', Cmd: ['sh'], Labels: { a: 'b' }, ExposedPorts: ['80/tcp'] };
 
@@ -28,7 +28,7 @@ describe('seed example archive', () => {
       cacheDir: join(dir, 'cache'),
       onEvent: (e) => events.push(e),
     });
-    ({ root, tar } = unpackArchive(out, dir));
+    ({ root, tar } = await unpackArchive(out, dir));
   });
 
   test('progress messages are the seed transcript', () => {
@@ -114,21 +114,21 @@ describe('seed example archive', () => {
     ]);
   });
 
-  test('skopeo reads both the docker-archive and the oci-archive', () => {
-    const d = JSON.parse(sh(`skopeo inspect docker-archive:'${tar}'`));
-    const o = JSON.parse(sh(`skopeo inspect oci-archive:'${tar}'`));
+  test('skopeo reads both the docker-archive and the oci-archive', async () => {
+    const d = JSON.parse(await shAsync(`skopeo inspect docker-archive:'${tar}'`));
+    const o = JSON.parse(await shAsync(`skopeo inspect oci-archive:'${tar}'`));
     const layers = result.layers.map((l) => l.digest);
     expect(d.Layers).toEqual(layers);
     expect(o.Layers).toEqual(layers);
     expect(o.Digest).toBe(result.manifest.digest);
     expect(d.Env).toEqual(config.Env);
     // A full copy verifies every blob against its digest.
-    sh(`skopeo copy -q docker-archive:'${tar}' oci:'${dir}/copy-d:latest'`);
-    sh(`skopeo copy -q oci-archive:'${tar}' oci:'${dir}/copy-o:latest'`);
+    await shAsync(`skopeo copy -q docker-archive:'${tar}' oci:'${dir}/copy-d:latest'`);
+    await shAsync(`skopeo copy -q oci-archive:'${tar}' oci:'${dir}/copy-o:latest'`);
   });
 
-  test('umoci unpacks the OCI layout into the expected root', () => {
-    sh(`umoci unpack --image '${root}:latest' '${dir}/bundle'`);
+  test('umoci unpacks the OCI layout into the expected root', async () => {
+    await shAsync(`umoci unpack --image '${root}:latest' '${dir}/bundle'`);
     const rootfs = join(dir, 'bundle/rootfs');
     expect(readdirSync(rootfs).sort()).toEqual(['bin', 'libexec', 'nix', 'working-dir']);
     expect(readFileSync(join(rootfs, 'nix/store', base(store.custom), 'working-dir/my-file'), 'utf8')).toBe('my-file-contents\n');

@@ -72,7 +72,7 @@ describe('cache', () => {
     expect(layerEvents.filter((e) => !e.cached).map((e) => e.paths)).toEqual([[newRoot]]);
     const after = pieceTimes();
     for (const p of s.paths) if (p !== s.root) expect(after.get(p)).toBe(before.get(p));
-    const { root } = unpackArchive(r.out, dir);
+    const { root } = await unpackArchive(r.out, dir);
     for (const l of r.layers) expect(sha256File(join(root, 'blobs/sha256', l.digest.slice(7)))).toBe(l.digest.slice(7));
     // The cached compressed members of unchanged paths are copied into the archive verbatim.
     const archive = readFileSync(r.out);
@@ -98,7 +98,7 @@ describe('layering of a 72-path closure', () => {
     expect(r.layers.length).toBe(total);
     expect(r.layers.slice(0, -1).map((l) => l.paths.length)).toEqual(storeSizes);
     expect(events.at(-3)).toBe(`Creating layer ${total} with customisation...`);
-    const { root } = unpackArchive(r.out, dir);
+    const { root } = await unpackArchive(r.out, dir);
     const manifest = JSON.parse(readFileSync(join(root, 'manifest.json'), 'utf8'));
     expect(manifest[0].Layers).toHaveLength(total);
     for (const l of r.layers) expect(sha256File(join(root, 'blobs/sha256', l.digest.slice(7)))).toBe(l.digest.slice(7));

@@ -49,21 +49,34 @@ export function makeSeedStore(physicalStore = tempDir('m-image-store-')): SeedSt
   return { physicalStore, busybox, custom, graph };
 }
 
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 export function sh(cmd: string): string {
   return execFileSync('sh', ['-c', cmd], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 28 });
 }
 
+/**
+ * `sh` without blocking the test worker: vitest's worker gives up on its own RPC calls when its event
+ * loop is blocked for a minute, so podman, skopeo, umoci and large tar pipelines run through this one.
+ */
+export function shAsync(cmd: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile('sh', ['-c', cmd], { encoding: 'utf8', maxBuffer: 1 << 28 }, (err, stdout, stderr) => {
+      if (err) reject(Object.assign(err, { stdout, stderr }));
+      else resolve(stdout);
+    });
+  });
+}
+
 export const sha256File = (p: string): string => createHash('sha256').update(readFileSync(p)).digest('hex');
 
 /** Gunzips `out` to `<dir>/image.tar` and extracts it to `<dir>/x`; returns both paths. */
-export function unpackArchive(out: string, dir: string): { tar: string; root: string } {
+export async function unpackArchive(out: string, dir: string): Promise<{ tar: string; root: string }> {
   const tar = join(dir, 'image.tar');
   const root = join(dir, 'x');
   mkdirSync(root, { recursive: true });
-  sh(`gunzip -c '${out}' > '${tar}' && tar -xf '${tar}' -C '${root}'`);
+  await shAsync(`gunzip -c '${out}' > '${tar}' && tar -xf '${tar}' -C '${root}'`);
   return { tar, root };
 }
 

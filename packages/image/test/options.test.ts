@@ -11,7 +11,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, test } from 'vitest';
 import { buildImage, checkCompression, imageOptionsFromEnv, mergeBaseConfig, parseMeta, parsePerms, resolveCreated } from '@m/image';
 import { zstdRawFrame } from '../src/compressors';
-import { base, fakeStorePath, listTar, makeSeedStore, sh, tempDir } from './fixtures';
+import { base, fakeStorePath, listTar, makeSeedStore, sh, shAsync, tempDir } from './fixtures';
 
 const s = makeSeedStore();
 const common = { roots: [s.busybox, s.custom], graph: s.graph, physicalStore: s.physicalStore, config: { Cmd: ['/bin/sh'] } };
@@ -87,9 +87,9 @@ describe('fromImage', () => {
     expect(config.rootfs.diff_ids[0]).toBe(`sha256:${sha(layerTar)}`);
     expect(config.history[0]).toEqual({ created_by: 'base' });
     // skopeo lists a docker archive's layers by diff_id, an OCI layout's by blob digest.
-    const d = JSON.parse(sh(`gunzip -c '${out}' > '${dir}/i.tar' && skopeo inspect docker-archive:'${dir}/i.tar'`));
+    const d = JSON.parse(await shAsync(`gunzip -c '${out}' > '${dir}/i.tar' && skopeo inspect docker-archive:'${dir}/i.tar'`));
     expect(d.Layers[0]).toBe(`sha256:${sha(layerTar)}`);
-    expect(JSON.parse(sh(`skopeo inspect oci-archive:'${dir}/i.tar'`)).Layers[0]).toBe(`sha256:${sha(layerGz)}`);
+    expect(JSON.parse(await shAsync(`skopeo inspect oci-archive:'${dir}/i.tar'`)).Layers[0]).toBe(`sha256:${sha(layerGz)}`);
   }, 60_000);
 
   test('a file that is no image archive is refused by name', async () => {

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { join } from 'node:path';
 import { buildImage } from '@m/image';
-import { makeSeedStore, sh, tempDir } from './fixtures';
+import { makeSeedStore, shAsync, tempDir } from './fixtures';
 
 const PODMAN = 'podman --storage-driver=vfs --cgroup-manager=cgroupfs --runtime=runc';
 const RUN = `${PODMAN} run --rm --network=none --ulimit nofile=1024:1024 --ulimit nproc=1024:1024`;
@@ -23,29 +23,29 @@ describe('podman runs the image', () => {
       out,
     });
     imageId = r.config.digest.slice(7);
-    sh(`${PODMAN} rmi -f container-image:latest >/dev/null 2>&1 || true`);
-    const loaded = sh(`gunzip -c '${out}' > '${dir}/image.tar' && ${PODMAN} load -q -i '${dir}/image.tar'`);
+    await shAsync(`${PODMAN} rmi -f container-image:latest >/dev/null 2>&1 || true`);
+    const loaded = await shAsync(`gunzip -c '${out}' > '${dir}/image.tar' && ${PODMAN} load -q -i '${dir}/image.tar'`);
     expect(loaded).toMatch(/container-image:latest/);
   });
 
-  afterAll(() => {
-    sh(`${PODMAN} rmi -f ${imageId} >/dev/null 2>&1 || true`);
+  afterAll(async () => {
+    await shAsync(`${PODMAN} rmi -f ${imageId} >/dev/null 2>&1 || true`);
   });
 
-  const run = (cmd: string): string => sh(`${RUN} container-image:latest ${cmd}`);
+  const run = (cmd: string): Promise<string> => shAsync(`${RUN} container-image:latest ${cmd}`);
 
-  test('pwd is the WorkingDir', () => expect(run('pwd')).toBe('/working-dir\n'));
-  test('ls . and cat my-file', () => {
-    expect(run('ls .')).toBe('my-file\n');
-    expect(run('cat my-file')).toBe('my-file-contents\n');
+  test('pwd is the WorkingDir', async () => expect(await run('pwd')).toBe('/working-dir\n'));
+  test('ls . and cat my-file', async () => {
+    expect(await run('ls .')).toBe('my-file\n');
+    expect(await run('cat my-file')).toBe('my-file-contents\n');
   });
-  test('ls / shows the merged root', () => {
-    const entries = run('ls /').trim().split('\n');
+  test('ls / shows the merged root', async () => {
+    const entries = (await run('ls /')).trim().split('\n');
     expect(entries).toEqual(expect.arrayContaining(['bin', 'libexec', 'nix', 'working-dir', 'dev', 'proc', 'sys']));
   });
-  test('env has the configured variable', () => expect(run('env')).toMatch(/^EXAMPLE_ENV_VAR=example-value$/m));
-  test('the loaded image id is the config digest', () => {
-    const id = sh(`${PODMAN} inspect --format '{{.Id}}' container-image:latest`).trim();
+  test('env has the configured variable', async () => expect(await run('env')).toMatch(/^EXAMPLE_ENV_VAR=example-value$/m));
+  test('the loaded image id is the config digest', async () => {
+    const id = (await shAsync(`${PODMAN} inspect --format '{{.Id}}' container-image:latest`)).trim();
     expect(id).toBe(imageId);
   });
 });

@@ -18,7 +18,7 @@ function storeWith(name: string, make: (dir: string) => void) {
 async function layerListing(s: ReturnType<typeof storeWith>, roots = [s.path]): Promise<{ store: string[]; custom: string[] }> {
   const dir = tempDir('m-image-safety-out-');
   const r = await buildImage({ roots, graph: s.graph, physicalStore: s.physicalStore, out: join(dir, 'i.tar.gz') });
-  const { root } = unpackArchive(r.out, dir);
+  const { root } = await unpackArchive(r.out, dir);
   const blob = (i: number): string => join(root, 'blobs/sha256', r.layers[i]!.digest.slice(7));
   return { store: listTar(blob(0)), custom: listTar(blob(r.layers.length - 1)) };
 }
@@ -58,7 +58,7 @@ describe('safety', () => {
     const graph = new Map<string, string[]>([[dirPath, [link]], [link, []]]);
     const dir = tempDir('m-image-safety-out-');
     const r = await buildImage({ roots: [dirPath], graph, physicalStore, out: join(dir, 'i.tar.gz') });
-    const { root } = unpackArchive(r.out, dir);
+    const { root } = await unpackArchive(r.out, dir);
     const linkLayer = r.layers.find((l) => l.paths[0] === link)!;
     expect(listTar(join(root, 'blobs/sha256', linkLayer.digest.slice(7)))).toEqual([
       'dr-xr-xr-x 0/0 0 nix/',

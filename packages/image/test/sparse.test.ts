@@ -3,7 +3,7 @@ import { closeSync, ftruncateSync, mkdirSync, openSync, readFileSync, statSync, 
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { buildImage } from '@m/image';
-import { sh, tempDir } from './fixtures';
+import { shAsync, tempDir } from './fixtures';
 
 test('a 256 MiB sparse file: small archive, identical bytes with 1 and 2 threads, contents intact', async () => {
   const dir = tempDir('m-image-sparse-');
@@ -20,7 +20,7 @@ test('a 256 MiB sparse file: small archive, identical bytes with 1 and 2 threads
   const b = await build(2, 'b.tar.gz');
   expect(b.archiveDigest).toBe(a.archiveDigest);
   expect(statSync(a.out).size).toBeLessThan(2 * 2 ** 20);
-  sh(`cd '${dir}' && mkdir x && gunzip -c a.tar.gz | tar -xf - -C x && tar -xf x/blobs/sha256/${a.layers[0]!.digest.slice(7)} -C x`);
+  await shAsync(`cd '${dir}' && mkdir x && gunzip -c a.tar.gz | tar -xf - -C x && tar -xf x/blobs/sha256/${a.layers[0]!.digest.slice(7)} -C x`);
   const big = join(dir, 'x', 'nix/store', base, 'big');
   expect(statSync(big).size).toBe(256 * 2 ** 20);
   expect(readFileSync(big).subarray(100 * 2 ** 20 + 7, 100 * 2 ** 20 + 13).toString()).toBe('middle');
