@@ -24,6 +24,7 @@ const repo = path.join(work, 'repo');
 let srv: FileServer;
 const hashes: Record<string, string> = {};
 let notesPath = '';
+let wholePath = '';
 
 function sh(cmd: string, args: string[], cwd?: string): string {
   const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@e', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@e', GIT_COMMITTER_DATE: '2023-05-06T07:08:09Z' } });
@@ -119,6 +120,13 @@ in fix (self: builtins.foldl' (acc: o: acc // o self acc) (base self) overlays)
   ]);
   [hashes.notes, hashes.tool, hashes.gh, hashes.gl, hashes.np] = got.map((g) => g.hash);
   notesPath = got[0]!.path;
+  // stripRoot = false: the archive unpacked as a whole, hashed by nix-hash (nixpkgs' fetchzip output).
+  const whole = path.join(work, 'whole', 'source');
+  fs.mkdirSync(whole, { recursive: true });
+  sh('tar', ['-xzf', path.join(work, 'tool-2.0.tar.gz'), '-C', whole]);
+  hashes.whole = sh('nix-hash', ['--type', 'sha256', '--base32', whole]);
+  const r = await runNix(['--eval', '-E', `builtins.path { path = ${whole}; name = "source"; sha256 = "${hashes.whole}"; }`], { cwd: work });
+  wholePath = JSON.parse(r.stdout.trim()) as string;
 
   write(project, {
     'makes/fetched/main.nix': `{ fetchUrl, fetchArchive, fetchGithub, fetchGitlab, makeScript, ... }:
@@ -152,7 +160,18 @@ makeScript {
   }}";
 }
 `,
-    'makes/keep-root/main.nix': `{ fetchArchive, ... }: fetchArchive { url = "${srv.base}/tool.tar.gz"; sha256 = "${hashes.tool}"; stripRoot = false; }\n`,
+    'makes/keep-root/main.nix': `{ fetchArchive, makeScript, ... }:
+let
+  whole = fetchArchive { url = "${srv.base}/tool.tar.gz"; sha256 = "${hashes.whole}"; stripRoot = false; };
+in makeScript { name = "keep-root"; entrypoint = "echo \${whole}; ls \${whole}; cat \${whole}/tool-2.0/README"; }
+`,
+    'makes/keep-root-mismatch/main.nix': `{ fetchArchive, ... }:
+fetchArchive {
+  url = "${srv.base}/tool.tar.gz";
+  sha256 = "${hashes.notes}";
+  stripRoot = false;
+}
+`,
     'makes/stalled/main.nix': `{ fetchUrl, ... }: fetchUrl { url = "${srv.base.replace(/:\d+$/, ':STALL')}/big.bin"; sha256 = "${hashes.notes}"; }\n`,
   });
 
@@ -228,15 +247,23 @@ describe.skipIf(!mIsBuilt() || !hasNix)("makes' fetchers through m PROJECT /outp
     expect(v.code, v.stderr).toBe(0);
   });
 
-  it('fetchArchive of a missing URL (404) at the call; stripRoot = false refused clearly', async () => {
+  it('fetchArchive of a missing URL (404) at the call', async () => {
     const r = await m(project, ['.', '/missing']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`error: unable to download '${srv.base}/gone.tar.gz': HTTP error 404`);
     expect(r.stderr).toContain(`at ${path.join(project, 'makes/missing/main.nix')}:5:5:`);
-    const k = await m(project, ['.', '/keep-root']);
-    expect(k.code).toBe(1);
-    expect(k.stderr).toContain('fetchArchive: stripRoot = false is not available in m yet');
   });
+
+  it('fetchArchive with stripRoot = false: the whole archive, at the path Nix gives that tree; a wrong hash is a mismatch at the call', async () => {
+    const k = await m(project, ['.', '/keep-root']);
+    expect(k.code, k.stderr).toBe(0);
+    expect(k.stdout).toBe(`${wholePath}\ntool-2.0\na tool\n`);
+    const bad = await m(project, ['.', '/keep-root-mismatch']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain(`specified: sha256:${hashes.notes}`);
+    expect(bad.stderr).toContain(`got:       sha256:${hashes.whole}`);
+    expect(bad.stderr).toContain(`at ${path.join(project, 'makes/keep-root-mismatch/main.nix')}:3:3:`);
+  }, 240_000);
 
   for (const how of ['SIGINT to the process group (Ctrl-C)', 'SIGTERM to m alone']) {
     it(`interrupted in the middle of a download by ${how}: prompt exit, no store path, no leftovers, store verified`, async () => {

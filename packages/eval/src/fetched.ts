@@ -35,6 +35,11 @@ export function checkFetched(req: FetchUrlRequest, bytes: Uint8Array): FetchedCo
 export function checkUnpacked(req: FetchUrlRequest, root: NarTree & { type: 'directory' }): FetchedContent & { method: 'recursive' } {
   const expected: Hash | undefined = req.expectedSha256 && { type: 'sha256', bytes: req.expectedSha256 };
   const entries = root.entries instanceof Map ? root.entries : new Map(Object.entries(root.entries));
+  if (req.keepRoot) {
+    const hash = narHash('', treeNarSource(root)).hash;
+    if (expected && !hashEquals(hash, expected)) throw hashMismatchError(req.url, expected, hash);
+    return { method: 'recursive', hash, tree: root };
+  }
   if (entries.size !== 1) {
     throw new MError('EVAL_ERROR', `tarball '${req.url}' contains an unexpected number of top-level files`);
   }

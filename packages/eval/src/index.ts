@@ -4,6 +4,7 @@ export type { EvalIO, FetchUrlRequest, FetchGitRequest, FetchGitResult, FileType
 export { createPlainFsIO, fsPath, readTextFile, readDirTyped } from './io';
 export { createFsEvalIO } from './store-io';
 export { unpackTarball } from './builtins/tarball';
+export { fetchArchiveKeepRoot } from './builtins/fetchers';
 export { checkFetched, checkUnpacked, hashMismatchError, type FetchedContent } from './fetched';
 export { instantiate, getDerivations } from './instantiate';
 export { valueToXML } from './to-xml';

@@ -57,6 +57,11 @@ export interface FetchUrlRequest {
   unpack: boolean;
   /** Expected sha256 of the file (flat) or of the unpacked tree's NAR; a mismatch registers nothing. */
   expectedSha256?: Uint8Array;
+  /**
+   * With `unpack`: the whole unpacked archive is the result, not its single top-level member
+   * (makes' fetchArchive with stripRoot = false, as nixpkgs' fetchzip; no Nix builtin does this).
+   */
+  keepRoot?: boolean;
   /** The builtin asking ('fetchurl', 'fetchTarball'), for messages. */
   who: string;
 }

@@ -6,17 +6,18 @@
 #   findOutputs   extendingMakesDirs → { "/name" = path of its main.nix; … }
 #   system
 #   throwAt       pos → message → hint → a positioned error (module system errors), or null
+#   fetchArchiveKeepRoot  { url, sha256, name? } → the whole unpacked archive (fetchArchive's stripRoot = false)
 # makes.nix is a module (lib/modules.nix) evaluated with the builtin modules (modules/): its
 # `config.outputs` has every output, main.nix files and module outputs (jobs, dev, …) alike.
 # Returns { config, options, outputFiles, args }: outputFiles maps the outputs that are main.nix
 # files to their file.
 { nixpkgs, projectPath, projectSrc, makesNix ? null, findOutputs, system
-, throwAt ? null }:
+, throwAt ? null, fetchArchiveKeepRoot ? null }:
 let
   lib = (import ./lib.nix).withThrowAt throwAt;
 
   __m__ = {
-    inherit system;
+    inherit system fetchArchiveKeepRoot;
     bash = nixpkgs.bash;
     coreutils = nixpkgs.coreutils;
     shellCommands = builtins.path { name = "shell-commands.sh"; path = ./shell-commands.sh; };

@@ -13,6 +13,7 @@ import {
   type Value,
   K_PRIMOP,
   createEvaluator,
+  fetchArchiveKeepRoot,
   isAttrs,
   isList,
   isPath,
@@ -178,6 +179,7 @@ export function openMakesProject(opts: MakesProjectOptions): MakesProject {
       ['findOutputs', findOutputs],
       ['system', SYSTEM],
       ['throwAt', throwAt],
+      ['fetchArchiveKeepRoot', fetchArchiveKeepRoot],
     ]);
     return (fwMemo = ev.autoCallFunction(fn, args));
   };

@@ -25,6 +25,8 @@ import {
   type Lazy,
   type Value,
 } from './api';
+import { getState } from '../state';
+import { K_PRIMOP, type PrimOp } from '../value';
 
 function notAvailable(what: string, detail: string, pos?: Pos): MError {
   return new MError('NOT_AVAILABLE', `${what} is not available offline: ${detail}`, { pos });
@@ -61,7 +63,7 @@ function storePathValue(p: string): Value {
 }
 
 /** fetchurl / fetchTarball (Nix's `fetch` helper of fetchTree.cc). */
-function fetch(args: Lazy[], ctx: EvalState, pos: Pos | undefined, who: string, unpack: boolean, defaultName: string): Value {
+function fetch(args: Lazy[], ctx: EvalState, pos: Pos | undefined, who: string, unpack: boolean, defaultName: string, keepRoot = false): Value {
   let url: string | undefined;
   let expectedHash: Hash | undefined;
   let name = defaultName;
@@ -100,7 +102,7 @@ function fetch(args: Lazy[], ctx: EvalState, pos: Pos | undefined, who: string, 
     throw notAvailable(who, unpack ? `cannot download and unpack '${url}'` : `cannot download '${url}'`, pos);
   }
   try {
-    return storePathValue(ctx.io.fetchUrl({ url, name, unpack, expectedSha256: expectedHash?.bytes, who }));
+    return storePathValue(ctx.io.fetchUrl({ url, name, unpack, expectedSha256: expectedHash?.bytes, who, ...(keepRoot ? { keepRoot } : {}) }));
   } catch (e) {
     if (e instanceof MError && e.pos === undefined && pos !== undefined) e.pos = errorPos(arg, pos);
     throw e;
@@ -205,3 +207,15 @@ export const fetcherBuiltins: BuiltinDef[] = [
     },
   },
 ];
+
+/**
+ * Not a Nix builtin: makes' `fetchArchive { url, sha256, stripRoot = false; }` (nixpkgs' fetchzip
+ * keeping the archive's top level), fetchTarball's arguments and checks with the whole unpacked
+ * archive as the result. The makes framework passes it to its Nix code; `builtins` does not have it.
+ */
+export const fetchArchiveKeepRoot: PrimOp = {
+  k: K_PRIMOP,
+  name: 'fetchArchiveKeepRoot',
+  arity: 1,
+  fn: (args, pos) => fetch(args, getState(), pos, 'fetchArchive', true, 'source', true),
+};
