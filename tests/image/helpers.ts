@@ -81,6 +81,7 @@ export function privatePodman(dir: string) {
   return {
     base,
     podman: (args: string): string => sh(`${base} ${args}`),
+    podmanAsync: (args: string): Promise<string> => shAsync(`${base} ${args}`),
     run: (image: string, cmd: string): string => sh(`${base} ${runFlags} ${image} ${cmd}`),
     runAsync: (image: string, cmd: string): Promise<string> => shAsync(`${base} ${runFlags} ${image} ${cmd}`),
     /** Removes every image and the storage root. */
@@ -110,9 +111,9 @@ export interface UnpackedImage {
 }
 
 /** Unpacks the (gunzipped) outer tar into `dir` and reads its JSON documents. */
-export function unpackArchive(tar: string, dir: string): UnpackedImage {
+export async function unpackArchive(tar: string, dir: string): Promise<UnpackedImage> {
   fs.mkdirSync(dir, { recursive: true });
-  sh(`tar -xf '${tar}' -C '${dir}'`);
+  await shAsync(`tar -xf '${tar}' -C '${dir}'`);
   const json = (rel: string): any => JSON.parse(fs.readFileSync(path.join(dir, rel), 'utf8'));
   const index = json('index.json');
   const manifest = json(`blobs/sha256/${index.manifests[0].digest.slice(7)}`);

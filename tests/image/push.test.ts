@@ -18,7 +18,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { M_BIN, hasJsStackTrace, runCommand, type RunResult } from '../lib/run';
-import { physicalOf, privatePodman, runMakes, sh } from './helpers';
+import { physicalOf, privatePodman, runMakes, sh, shAsync } from './helpers';
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'm-image-push-'));
 const project = path.join(work, 'project');
@@ -206,7 +206,7 @@ describe('m image push to an open registry', () => {
     expect(r.stdout).toBe(`${manifestDigest}\n`);
     expect(r.stderr).toMatch(new RegExp(`wrote manifest ${manifestDigest} as ${open.host}/m-test/pushed:v1 \\(\\d+ blobs uploaded, 0 already present\\)`));
     expect(uploadRequests(open)).toBeGreaterThan(0);
-    const info = JSON.parse(sh(`skopeo inspect --tls-verify=false docker://${open.host}/m-test/pushed:v1`));
+    const info = JSON.parse(await shAsync(`skopeo inspect --tls-verify=false docker://${open.host}/m-test/pushed:v1`));
     expect(info.Digest).toBe(manifestDigest);
     expect(info.Layers).toEqual(layerDigests);
     expect(info.Architecture).toBe('amd64');
@@ -234,13 +234,13 @@ describe('m image push to an open registry', () => {
     expect(t.code, t.stderr).toBe(0);
     expect(t.stdout).toBe(`${manifestDigest}\n`);
     expect(uploadRequests(open)).toBe(before);
-    const tags = JSON.parse(sh(`skopeo list-tags --tls-verify=false docker://${open.host}/m-test/pushed`));
+    const tags = JSON.parse(await shAsync(`skopeo list-tags --tls-verify=false docker://${open.host}/m-test/pushed`));
     expect(tags.Tags.sort()).toEqual(['latest', 'v1']);
   });
 
-  it('podman pulls it from the registry and runs it', () => {
-    pm.podman(`pull -q --tls-verify=false ${open.host}/m-test/pushed:v1`);
-    expect(pm.run(`${open.host}/m-test/pushed:v1`, '')).toBe('hello from the registry\n');
+  it('podman pulls it from the registry and runs it', async () => {
+    await pm.podmanAsync(`pull -q --tls-verify=false ${open.host}/m-test/pushed:v1`);
+    expect(await pm.runAsync(`${open.host}/m-test/pushed:v1`, '')).toBe('hello from the registry\n');
   }, 120_000);
 
   it('bad references and sources are refused clearly', async () => {
@@ -274,18 +274,18 @@ describe('deployContainerManifest', () => {
     expect(contentUploads()).toBe(before);
     expect(fs.readFileSync(open.log, 'utf8')).toMatch(/"POST \/v2\/m-test\/multi\/blobs\/uploads\/\?mount=sha256/);
     for (const tag of ['latest', '1.0']) {
-      const raw = JSON.parse(sh(`skopeo inspect --raw --tls-verify=false docker://${open.host}/m-test/multi:${tag}`));
+      const raw = JSON.parse(await shAsync(`skopeo inspect --raw --tls-verify=false docker://${open.host}/m-test/multi:${tag}`));
       expect(raw.mediaType).toBe('application/vnd.oci.image.index.v1+json');
       expect(raw.manifests.map((d: { digest: string; platform: { architecture: string } }) => [d.digest, d.platform.architecture])).toEqual([
         [manifestDigest, 'amd64'],
         [armDigest, 'arm64'],
       ]);
     }
-    const list = JSON.parse(sh(`skopeo inspect --tls-verify=false docker://${open.host}/m-test/multi:1.0`));
+    const list = JSON.parse(await shAsync(`skopeo inspect --tls-verify=false docker://${open.host}/m-test/multi:1.0`));
     expect(list.Digest).toBe(indexDigest);
     expect(list.Layers).toEqual(layerDigests);
-    pm.podman(`pull -q --tls-verify=false ${open.host}/m-test/multi:1.0`);
-    expect(pm.run(`${open.host}/m-test/multi:1.0`, '')).toBe('hello from the registry\n');
+    await pm.podmanAsync(`pull -q --tls-verify=false ${open.host}/m-test/multi:1.0`);
+    expect(await pm.runAsync(`${open.host}/m-test/multi:1.0`, '')).toBe('hello from the registry\n');
   }, 120_000);
 });
 
@@ -320,7 +320,7 @@ describe('deployContainer and basic auth', () => {
     expect(first.stderr).toContain(`[INFO] Syncing container image: ${secured.host}/team/app:v1`);
     const uploads = uploadRequests(secured);
     expect(uploads).toBeGreaterThan(0);
-    const info = JSON.parse(sh(`skopeo inspect --tls-verify=false --creds 'pusher:s3cret pass' ${secureRef()}`));
+    const info = JSON.parse(await shAsync(`skopeo inspect --tls-verify=false --creds 'pusher:s3cret pass' ${secureRef()}`));
     expect(info.Digest).toBe(manifestDigest);
     expect(info.Layers).toEqual(layerDigests);
     const again = await m(['.', '/deployContainer/app'], { PUSH_USER: 'pusher', PUSH_TOKEN: 's3cret pass', M_REGISTRY_TLS_VERIFY: 'false' });

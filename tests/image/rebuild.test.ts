@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mIsBuilt, type RunResult } from '../lib/run';
-import { REPO_ROOT, STORE_PATH_RE, parseTranscript, physicalOf, runMakes, sh, unpackArchive, type UnpackedImage } from './helpers';
+import { REPO_ROOT, STORE_PATH_RE, parseTranscript, physicalOf, runMakes, sh, shAsync, unpackArchive, type UnpackedImage } from './helpers';
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'm-image-rebuild-'));
 const project = path.join(work, 'project');
@@ -64,13 +64,13 @@ beforeAll(async () => {
   second = await runMakes(['.', '/example'], { cwd: project, storeRoot });
   if (second.code !== 0) return;
   after = cacheState();
-  const unpack = (r: RunResult, name: string): UnpackedImage => {
+  const unpack = async (r: RunResult, name: string): Promise<UnpackedImage> => {
     const tar = path.join(work, `${name}.tar`);
-    sh(`gunzip -c '${physicalOf(storeRoot, r.stdout.trim())}' > '${tar}'`);
+    await shAsync(`gunzip -c '${physicalOf(storeRoot, r.stdout.trim())}' > '${tar}'`);
     return unpackArchive(tar, path.join(work, name));
   };
-  img1 = unpack(first, 'first');
-  img2 = unpack(second, 'second');
+  img1 = await unpack(first, 'first');
+  img2 = await unpack(second, 'second');
 }, 240_000);
 
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));

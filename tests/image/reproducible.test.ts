@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mIsBuilt, type RunResult } from '../lib/run';
-import { REPO_ROOT, STORE_PATH_RE, physicalOf, runMakes, sh, sha256File } from './helpers';
+import { REPO_ROOT, STORE_PATH_RE, physicalOf, runMakes, shAsync, sha256File } from './helpers';
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'm-image-repro-'));
 // Different lengths and depths, so nothing can depend on where the physical store is.
@@ -42,7 +42,7 @@ describe.skipIf(!mIsBuilt())('m . /example in two stores', () => {
     for (const s of stores) expect(fs.readdirSync(path.join(s, '.m', 'image-layer-cache')).length).toBeGreaterThan(0);
   });
 
-  it('the gzip stream carries no name and no time; the tar entries are sorted, owned by 0:0, dated 1970-01-01T00:00:01Z', () => {
+  it('the gzip stream carries no name and no time; the tar entries are sorted, owned by 0:0, dated 1970-01-01T00:00:01Z', async () => {
     const file = physicalOf(stores[0]!, runs[0]!.stdout.trim());
     const head = Buffer.alloc(10);
     const fd = fs.openSync(file, 'r');
@@ -51,7 +51,7 @@ describe.skipIf(!mIsBuilt())('m . /example in two stores', () => {
     expect([head[0], head[1], head[2]]).toEqual([0x1f, 0x8b, 8]);
     expect(head[3]! & 0x08).toBe(0); // no FNAME
     expect(head.readUInt32LE(4)).toBe(0); // MTIME 0
-    const listing = sh(`gunzip -c '${file}' | TZ=UTC tar --numeric-owner --full-time -tvf -`).trim().split('\n');
+    const listing = (await shAsync(`gunzip -c '${file}' | TZ=UTC tar --numeric-owner --full-time -tvf -`)).trim().split('\n');
     const names = listing.map((l) => l.split(/\s+/).slice(5).join(' '));
     expect(names).toEqual([...names].sort());
     for (const l of listing) {

@@ -17,7 +17,7 @@ import {
   physicalOf,
   privatePodman,
   runMakes,
-  sh,
+  shAsync,
   unpackArchive,
   type UnpackedImage,
 } from './helpers';
@@ -37,8 +37,8 @@ beforeAll(async () => {
   const r = await runMakes(['.', '/example'], { cwd: REPO_ROOT, storeRoot });
   ({ stdout, stderr, code } = r);
   if (code === 0) {
-    sh(`gunzip -c '${physicalOf(storeRoot, stdout.trim())}' > '${tar}'`);
-    img = unpackArchive(tar, path.join(work, 'unpacked'));
+    await shAsync(`gunzip -c '${physicalOf(storeRoot, stdout.trim())}' > '${tar}'`);
+    img = await unpackArchive(tar, path.join(work, 'unpacked'));
   }
 }, 240_000);
 
@@ -93,10 +93,10 @@ describe.skipIf(!mIsBuilt())('m . /example (the seed transcript)', () => {
     expect(img.config.config.WorkingDir).toBe('/working-dir');
   });
 
-  it('skopeo inspects it as docker-archive: and as oci-archive:', () => {
+  it('skopeo inspects it as docker-archive: and as oci-archive:', async () => {
     const layers = img.manifest.layers.map((l) => l.digest);
-    const d = JSON.parse(sh(`skopeo inspect docker-archive:'${tar}'`));
-    const o = JSON.parse(sh(`skopeo inspect oci-archive:'${tar}'`));
+    const d = JSON.parse(await shAsync(`skopeo inspect docker-archive:'${tar}'`));
+    const o = JSON.parse(await shAsync(`skopeo inspect oci-archive:'${tar}'`));
     expect(d.Layers).toEqual(layers);
     expect(o.Layers).toEqual(layers);
     expect(o.Digest).toBe(img.index.manifests[0]!.digest);
@@ -107,10 +107,10 @@ describe.skipIf(!mIsBuilt())('m . /example (the seed transcript)', () => {
     }
   }, 60_000);
 
-  it('umoci unpacks it into the merged root', () => {
+  it('umoci unpacks it into the merged root', async () => {
     const layout = img.dir;
     const bundle = path.join(work, 'bundle');
-    sh(`umoci unpack ${process.getuid?.() === 0 ? '' : '--rootless '}--image '${layout}:latest' '${bundle}'`);
+    await shAsync(`umoci unpack ${process.getuid?.() === 0 ? '' : '--rootless '}--image '${layout}:latest' '${bundle}'`);
     const rootfs = path.join(bundle, 'rootfs');
     expect(fs.readdirSync(rootfs).sort()).toEqual(['bin', 'libexec', 'nix', 'working-dir']);
     const custom = parseTranscript(stderr).storeLayers.flatMap((l) => l.paths).find((p) => p.endsWith('-custom-layer'))!;
@@ -122,29 +122,29 @@ describe.skipIf(!mIsBuilt())('m . /example (the seed transcript)', () => {
   }, 60_000);
 
   describe('podman (vfs, runc) loads and runs it', () => {
-    it('loads as container-image:latest', () => {
-      const loaded = pm.podman(`load -i '${tar}'`);
+    it('loads as container-image:latest', async () => {
+      const loaded = await pm.podmanAsync(`load -i '${tar}'`);
       expect(loaded).toMatch(/Loaded image: localhost\/container-image:latest/);
-      const names = pm.podman(`images --format '{{.Repository}}:{{.Tag}}'`).trim().split('\n');
+      const names = (await pm.podmanAsync(`images --format '{{.Repository}}:{{.Tag}}'`)).trim().split('\n');
       expect(names).toEqual(['localhost/container-image:latest']);
       // The image id is the config digest.
-      expect(pm.podman(`inspect --format '{{.Id}}' container-image:latest`).trim()).toBe(img.manifest.config.digest.slice(7));
+      expect((await pm.podmanAsync(`inspect --format '{{.Id}}' container-image:latest`)).trim()).toBe(img.manifest.config.digest.slice(7));
     }, 60_000);
 
-    it('pwd prints /working-dir', () => expect(pm.run('container-image:latest', 'pwd')).toBe('/working-dir\n'), 30_000);
-    it('ls . prints my-file', () => expect(pm.run('container-image:latest', 'ls .')).toBe('my-file\n'), 30_000);
-    it('cat my-file prints my-file-contents', () =>
-      expect(pm.run('container-image:latest', 'cat my-file')).toBe('my-file-contents\n'), 30_000);
-    it('ls / shows the image root next to the runtime\'s own', () => {
-      const entries = pm.run('container-image:latest', 'ls /').trim().split('\n');
+    it('pwd prints /working-dir', async () => expect(await pm.runAsync('container-image:latest', 'pwd')).toBe('/working-dir\n'), 30_000);
+    it('ls . prints my-file', async () => expect(await pm.runAsync('container-image:latest', 'ls .')).toBe('my-file\n'), 30_000);
+    it('cat my-file prints my-file-contents', async () =>
+      expect(await pm.runAsync('container-image:latest', 'cat my-file')).toBe('my-file-contents\n'), 30_000);
+    it('ls / shows the image root next to the runtime\'s own', async () => {
+      const entries = (await pm.runAsync('container-image:latest', 'ls /')).trim().split('\n');
       expect(entries).toEqual(expect.arrayContaining(['bin', 'libexec', 'nix', 'working-dir', 'dev', 'etc', 'proc', 'sys']));
     }, 30_000);
-    it('EXAMPLE_ENV_VAR is set', () =>
-      expect(pm.run('container-image:latest', 'env')).toMatch(/^EXAMPLE_ENV_VAR=example-value$/m), 30_000);
+    it('EXAMPLE_ENV_VAR is set', async () =>
+      expect(await pm.runAsync('container-image:latest', 'env')).toMatch(/^EXAMPLE_ENV_VAR=example-value$/m), 30_000);
 
-    it('the image is removed afterwards', () => {
-      pm.podman('rmi container-image:latest');
-      expect(pm.podman(`images -q`).trim()).toBe('');
+    it('the image is removed afterwards', async () => {
+      await pm.podmanAsync('rmi container-image:latest');
+      expect((await pm.podmanAsync(`images -q`)).trim()).toBe('');
     }, 30_000);
   });
 });
