@@ -179,7 +179,7 @@ describe.skipIf(!mIsBuilt())('m PROJECT /output: streams, exit codes, out-links,
     expect(seven.code).toBe(7);
     expect(quiet.code).toBe(0);
     expect(quiet.stderr).not.toContain('/nix/store/');
-  }, 120_000);
+  }, 240_000);
 
   it('a non-runnable output prints its store path, alone, on stdout; a failed build exits 100, an evaluation error 1', async () => {
     const [file, broken, bad] = await Promise.all([m(plain, ['.', '/file']), m(plain, ['.', '/broken']), m(plain, ['.', '/bad-eval'])]);
@@ -192,7 +192,7 @@ describe.skipIf(!mIsBuilt())('m PROJECT /output: streams, exit codes, out-links,
     expect(bad.code).toBe(1);
     expect(bad.stdout).toBe('');
     expect(hasJsStackTrace(bad.stderr)).toBe(false);
-  }, 120_000);
+  }, 240_000);
 
   it('each output has an out-link .m/out-<name> to its physical path; m store gc keeps the last one of each', async () => {
     const deep = await m(plain, ['.', '/nested/deep']);
@@ -225,7 +225,7 @@ describe.skipIf(!mIsBuilt())('m PROJECT /output: streams, exit codes, out-links,
     expect(fs.readFileSync(physical(tree.stdout), 'utf8')).toBe('makes\n');
     const tree2 = await m(plain, ['.', '--no-eval-cache', '/tree']);
     expect(tree2.stdout).toBe(tree.stdout);
-  }, 120_000);
+  }, 240_000);
 
   it('in a git repository only tracked, staged and modified files reach the store; untracked and ignored ones never', async () => {
     const r = await m(repo, ['.', '/src']);
@@ -257,7 +257,7 @@ describe.skipIf(!mIsBuilt())('m PROJECT /output: streams, exit codes, out-links,
     expect(cached.stdout).toBe(added.stdout);
     expect(fs.statSync(cacheOf).ino).toBe(written.ino);
     expect(fs.statSync(cacheOf).mtimeMs).toBe(written.mtimeMs);
-  }, 120_000);
+  }, 240_000);
 
   it('in a git repository the listing and the evaluation see only tracked files: untracked main.nix is no output, untracked .nix is not read', async () => {
     const real = fs.realpathSync(repo);
@@ -317,7 +317,7 @@ describe.skipIf(!mIsBuilt())('m PROJECT /output: streams, exit codes, out-links,
     expect(ci.code, ci.stderr).toBe(0);
     expect(ci.stdout).toMatch(/^hello world\nconfirmed\n/);
     expect(ci.stderr).toContain('Running on CI/CD provider, assuming you would have confirmed');
-  }, 120_000);
+  }, 240_000);
 
   it('STATE in projectStateDir with globalState = false (persisted); asContent reads a /nix/store/… string', async () => {
     const one = await m(repo, ['.', '/state']);
@@ -334,7 +334,7 @@ describe.skipIf(!mIsBuilt())('m PROJECT /output: streams, exit codes, out-links,
     const nostate = await m(plain, ['.', '/nostate']);
     expect(nostate.code).toBe(1);
     expect(nostate.stderr).toContain("makeScript 'nostate': globalState = false needs a projectStateDir other than globalStateDir");
-  }, 120_000);
+  }, 240_000);
 
   it("the repository's makes/prompt example: answers on stdin, its own line alone on stdout, runs counted in STATE", async () => {
     const first = await m(REPO_ROOT, ['.', '/prompt'], { stdin: 'ann\nCONFIRM\n' });
@@ -344,7 +344,7 @@ describe.skipIf(!mIsBuilt())('m PROJECT /output: streams, exit codes, out-links,
     const ci = await m(REPO_ROOT, ['.', '/prompt'], { env: { CI: '1', USER: 'ci-bot' } });
     expect(ci.code, ci.stderr).toBe(0);
     expect(ci.stdout).toBe('released by ci-bot (run 2)\n');
-  }, 120_000);
+  }, 240_000);
 
   it("makes' documented makeScript and projectPath examples: STATE of the project (projectIdentifier), tracked files only", async () => {
     const [script, paths] = await Promise.all([m(repo, ['.', '/myScript']), m(repo, ['.', '/myProjectPath'])]);
@@ -356,7 +356,7 @@ describe.skipIf(!mIsBuilt())('m PROJECT /output: streams, exit codes, out-links,
     expect(paths.stdout).toBe('a.nix\nb.nix\n');
     expect(paths.stderr).toMatch(/\[INFO\] Path is: \/nix\/store\/[a-z0-9]{32}-nix\n/);
     expect(storeEntriesContaining(UNTRACKED_NIX)).toEqual([]);
-  }, 120_000);
+  }, 240_000);
 
   it('a revision (local:PATH@REV) keeps its out-links in the store, named by PROJECT, and gc keeps them', async () => {
     const r = await m(repo, ['local:.@HEAD', '/myProjectPath']);
@@ -367,5 +367,5 @@ describe.skipIf(!mIsBuilt())('m PROJECT /output: streams, exit codes, out-links,
     const gc = await runCommand(M_BIN, ['store', 'gc'], { home, env: { M_STORE: storeRoot }, timeoutMs: 120_000 });
     expect(gc.code, gc.stderr).toBe(0);
     expect(fs.existsSync(path.join(target, 'bin/myProjectPath'))).toBe(true);
-  }, 120_000);
+  }, 240_000);
 });
