@@ -250,8 +250,18 @@ function hasCommit(repo: string, rev: string, env: NodeJS.ProcessEnv | undefined
 
 function fetchGit(sink: FetchSink, req: FetchGitRequest): FetchGitResult {
   const env = sink.env;
-  const isLocal = req.url.startsWith('file://');
-  const shownUrl = isLocal ? decodeURIComponent(req.url.slice('file://'.length)) : req.url;
+  const localPath = req.url.startsWith('file://') ? decodeURIComponent(req.url.slice('file://'.length)) : undefined;
+  // Nix 2.8 reads a directory as a working tree only when it has a .git; a bare repository it
+  // fetches like a remote one. A directory inside another repository (git itself would find the
+  // enclosing one) or no repository at all is refused.
+  const isLocal = localPath !== undefined && fs.existsSync(nodePath.join(localPath, '.git'));
+  if (localPath !== undefined && !isLocal) {
+    const bare = git(['-C', localPath, 'rev-parse', '--is-bare-repository'], env);
+    if (bare.status !== 0 || bare.stdout.toString().trim() !== 'true') {
+      throw new MError('IO_ERROR', `'${localPath}' does not appear to be a git repository`);
+    }
+  }
+  const shownUrl = isLocal ? localPath! : req.url;
   const warnings: string[] = [];
 
   let repo: string;
