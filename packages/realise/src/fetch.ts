@@ -9,7 +9,13 @@
  * Everything is downloaded and checked in a scratch directory first; only content whose hash
  * matches is added to the store, so a mismatch leaves nothing registered.
  */
-import { spawnSync } from 'node:child_process';
+import {
+  spawnSync,
+  type SpawnSyncOptions,
+  type SpawnSyncOptionsWithBufferEncoding,
+  type SpawnSyncOptionsWithStringEncoding,
+  type SpawnSyncReturns,
+} from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
@@ -37,6 +43,26 @@ export interface Fetchers {
 type Dir = NarTree & { type: 'directory'; entries: Map<string, NarTree> };
 
 const MAX_BUFFER = 1 << 30;
+
+let setprivWorks: boolean | undefined;
+
+/**
+ * spawnSync of a download tool (curl, git, xz, …) that dies with m: through util-linux's
+ * `setpriv --pdeathsig TERM` when it works here, so a killed m leaves no orphan download running.
+ * A tool that is not installed is reported as spawnSync reports it (error ENOENT).
+ */
+function spawnTool(cmd: string, args: string[], opts: SpawnSyncOptionsWithStringEncoding): SpawnSyncReturns<string>;
+function spawnTool(cmd: string, args: string[], opts: SpawnSyncOptionsWithBufferEncoding): SpawnSyncReturns<Buffer>;
+function spawnTool(cmd: string, args: string[], opts: SpawnSyncOptions): SpawnSyncReturns<string | Buffer> {
+  setprivWorks ??= spawnSync('setpriv', ['--pdeathsig', 'TERM', '--', 'true']).status === 0;
+  if (!setprivWorks) return spawnSync(cmd, args, opts);
+  const r = spawnSync('setpriv', ['--pdeathsig', 'TERM', '--', cmd, ...args], opts);
+  const err = r.stderr === null ? '' : r.stderr.toString();
+  if (r.status === 127 && /^setpriv: failed to execute/m.test(err)) {
+    return { ...r, error: Object.assign(new Error(`spawnSync ${cmd} ENOENT`), { code: 'ENOENT' }) };
+  }
+  return r;
+}
 
 function withTemp<T>(sink: FetchSink, fn: (dir: string) => T): T {
   const dir = sink.tempDir();
@@ -73,7 +99,7 @@ function download(url: string, file: string, env: NodeJS.ProcessEnv | undefined)
   if (!/^https?:\/\//.test(url)) {
     throw new MError('IO_ERROR', `unable to download '${url}': unsupported URL scheme (m fetches file://, http:// and https://)`);
   }
-  const r = spawnSync(
+  const r = spawnTool(
     'curl',
     [
       '--silent', '--show-error', '--location', '--fail',
@@ -114,7 +140,7 @@ const isZip = (b: Uint8Array): boolean => startsWith(b, [0x50, 0x4b, 0x03, 0x04]
 
 /** `file` decompressed by `tool -dc` (a tar inside, for @m/eval's reader). */
 function decompress(file: string, tool: string, pkg: string, url: string, env: NodeJS.ProcessEnv | undefined): Uint8Array {
-  const r = spawnSync(tool, ['-dc', '--', file], { env: { ...(env ?? process.env), LC_ALL: 'C' }, maxBuffer: MAX_BUFFER });
+  const r = spawnTool(tool, ['-dc', '--', file], { env: { ...(env ?? process.env), LC_ALL: 'C' }, maxBuffer: MAX_BUFFER });
   if (r.error) {
     const missing = (r.error as NodeJS.ErrnoException).code === 'ENOENT';
     throw new MError('NOT_AVAILABLE', missing ? `cannot unpack '${url}': it needs ${tool} (Debian package ${pkg}), which is not installed` : `cannot unpack '${url}': ${r.error.message}`);
@@ -138,7 +164,7 @@ function readTree(p: string, url: string): NarTree {
 function unzipTree(file: string, dir: string, url: string, env: NodeJS.ProcessEnv | undefined): Dir {
   const to = nodePath.join(dir, 'unzipped');
   fs.mkdirSync(to);
-  const r = spawnSync('unzip', ['-qq', '-X', file, '-d', to], { env: { ...(env ?? process.env), LC_ALL: 'C' }, encoding: 'utf8', maxBuffer: 1 << 24 });
+  const r = spawnTool('unzip', ['-qq', '-X', file, '-d', to], { env: { ...(env ?? process.env), LC_ALL: 'C' }, encoding: 'utf8', maxBuffer: 1 << 24 });
   if (r.error) {
     const missing = (r.error as NodeJS.ErrnoException).code === 'ENOENT';
     throw new MError('NOT_AVAILABLE', missing ? `cannot unpack '${url}': zip archives need unzip (Debian package unzip), which is not installed` : `cannot unpack '${url}': ${r.error.message}`);
@@ -173,7 +199,7 @@ interface GitRun {
 }
 
 function git(args: string[], env: NodeJS.ProcessEnv | undefined, cwd?: string): GitRun {
-  const r = spawnSync('git', ['-c', 'safe.directory=*', '-c', 'protocol.file.allow=always', ...args], {
+  const r = spawnTool('git', ['-c', 'safe.directory=*', '-c', 'protocol.file.allow=always', ...args], {
     cwd,
     env: { ...(env ?? process.env), GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' },
     maxBuffer: MAX_BUFFER,
