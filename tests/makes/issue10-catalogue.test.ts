@@ -133,7 +133,7 @@ describe.skipIf(!mIsBuilt())('issue 10: the catalogue as m runs it', () => {
       const row = catalogueRows().find((x) => x.names.includes(n))!;
       if (/^(yes|partly)\b/.test(row.status)) expect(report.options, n).toContain(n);
     }
-  }, 120_000);
+  }, 300_000);
 
   it("configAsJson: makes' config.json, the project's outputs", async () => {
     const r = await m(['.', '/cfg']);
@@ -141,5 +141,5 @@ describe.skipIf(!mIsBuilt())('issue 10: the catalogue as m runs it', () => {
     const out = r.stdout.trim();
     const config = JSON.parse(fs.readFileSync(path.join(storeRoot, out.slice('/nix/store/'.length)), 'utf8'));
     expect(config).toEqual({ outputs: ['/cfg', '/report', '/secretsForAwsFromEnv/__default__'] });
-  }, 120_000);
+  }, 300_000);
 });
