@@ -181,6 +181,13 @@ describe.skipIf(!mIsBuilt() || !hasNix)('builtins.fetchurl / fetchTarball over h
     expect(hasJsStackTrace(refused.stderr)).toBe(false);
   });
 
+  it('fetchTarball of a file that is no archive: a clear error (Nix 2.8\'s libarchive reads text as an mtree spec)', async () => {
+    const r = await m(`builtins.fetchTarball "${srv.base}/hello.txt"`);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`error: cannot unpack '${srv.base}/hello.txt': it is not a tar archive (plain, gzip, xz, bzip2 or zstd) or a zip archive`);
+    expect(r.stderr).toContain('«string»:1:1');
+  });
+
   it('a tarball with two top-level entries: the same error as Nix', async () => {
     const [mine, theirs] = await Promise.all([m(`builtins.fetchTarball "${srv.base}/two-roots.tar.gz"`), nix(`builtins.fetchTarball "${srv.base}/two-roots.tar.gz"`)]);
     expect(mine.code).toBe(1);

@@ -138,6 +138,10 @@ const DECOMPRESSORS: { magic: number[]; tool: string; pkg: string }[] = [
 const startsWith = (b: Uint8Array, magic: number[]): boolean => b.length >= magic.length && magic.every((x, i) => b[i] === x);
 const isZip = (b: Uint8Array): boolean => startsWith(b, [0x50, 0x4b, 0x03, 0x04]) || startsWith(b, [0x50, 0x4b, 0x05, 0x06]);
 
+/** A plain tar: "ustar" at offset 257, or an archive that starts with its end marker (zeros). */
+const looksLikeTar = (b: Uint8Array): boolean =>
+  (b.length >= 262 && Buffer.from(b.subarray(257, 262)).toString('latin1') === 'ustar') || (b.length >= 512 && b.subarray(0, 512).every((x) => x === 0));
+
 /** `file` decompressed by `tool -dc` (a tar inside, for @m/eval's reader). */
 function decompress(file: string, tool: string, pkg: string, url: string, env: NodeJS.ProcessEnv | undefined): Uint8Array {
   const r = spawnTool(tool, ['-dc', '--', file], { env: { ...(env ?? process.env), LC_ALL: 'C' }, maxBuffer: MAX_BUFFER });
@@ -181,6 +185,9 @@ function fetchUrl(sink: FetchSink, req: FetchUrlRequest): string {
     if (req.unpack && isZip(bytes)) return addTree(sink, dir, checkUnpacked(req, unzipTree(file, dir, req.url, sink.env)).tree, req.name).path;
     const packed = req.unpack ? DECOMPRESSORS.find((d) => startsWith(bytes, d.magic)) : undefined;
     if (packed) bytes = decompress(file, packed.tool, packed.pkg, req.url, sink.env);
+    else if (req.unpack && !startsWith(bytes, [0x1f, 0x8b]) && !looksLikeTar(bytes)) {
+      throw new MError('EVAL_ERROR', `cannot unpack '${req.url}': it is not a tar archive (plain, gzip, xz, bzip2 or zstd) or a zip archive`);
+    }
     const got = checkFetched(req, bytes);
     if (got.method === 'flat') {
       fs.chmodSync(file, 0o644);
