@@ -32,11 +32,13 @@ ESCAPES[0x0d] = 0x72;
 ESCAPES[0x09] = 0x74;
 
 /**
- * Escaped bytes of the most recently printed large strings. Every derivation is printed at least
- * twice (masked for its output paths, then in full), and derivations often share one large
- * string (a script, a file read with readFile), so each is escaped and encoded once while it
- * stays here. Bounded in entries and bytes; entries are compared with `===`, which is a pointer
- * comparison for the same string and stops at the first differing unit otherwise.
+ * Escaped bytes of large strings printed more than twice. Every derivation is printed twice
+ * (masked for its output paths, then in full), and derivations often share one large string (a
+ * script, a file read with readFile): a string seen a third time is escaped and encoded once more
+ * and its bytes kept here for every later print. A string used by one derivation only is escaped
+ * twice and never kept (its bytes would cost as much memory as the string itself). Both lists are
+ * bounded; entries are compared with `===`, which is a pointer comparison for the same string and
+ * stops at the first differing unit otherwise.
  */
 const CACHE_MIN_UNITS = 64 * 1024;
 const CACHE_MAX_ENTRIES = 8;
@@ -47,6 +49,28 @@ interface CachedString {
   bytes: number;
 }
 const escapedCache: CachedString[] = [];
+/** Large strings printed (escaped, not kept) recently, with how often; most recent first. */
+const SEEN_MAX_ENTRIES = 16;
+const seenLarge: { s: string; times: number }[] = [];
+
+/** Counts a print of `s`; true when it has been printed twice before (time to keep its bytes). */
+function seenTwice(s: string): boolean {
+  for (let k = 0; k < seenLarge.length; k++) {
+    const e = seenLarge[k]!;
+    if (e.s.length === s.length && e.s === s) {
+      if (e.times >= 2) {
+        seenLarge.splice(k, 1);
+        return true;
+      }
+      e.times++;
+      if (k > 0) seenLarge.unshift(...seenLarge.splice(k, 1));
+      return false;
+    }
+  }
+  seenLarge.unshift({ s, times: 1 });
+  if (seenLarge.length > SEEN_MAX_ENTRIES) seenLarge.length = SEEN_MAX_ENTRIES;
+  return false;
+}
 
 function cachedEscape(s: string): Uint8Array[] | undefined {
   for (let k = 0; k < escapedCache.length; k++) {
@@ -187,6 +211,7 @@ function createAtermWriter(sink: ByteSink): AtermWriter {
         flush();
         const hit = cachedEscape(s);
         if (hit !== undefined) for (const c of hit) w.sink(c, true);
+        else if (!seenTwice(s)) body(s, true);
         else {
           const chunks: Uint8Array[] = [];
           capture = chunks;

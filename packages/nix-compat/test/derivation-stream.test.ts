@@ -127,6 +127,21 @@ describe('streaming ATerm printer', () => {
     }
   });
 
+  test('a large string prints the same on every print: escaped, escaped again, kept, reused', () => {
+    const big = 'kept "x"\n é 😀\t\udc80'.repeat(8_000);
+    for (let k = 0; k < 6; k++) {
+      const d = drvWithEnv({ v: big, i: String(k) });
+      const masked = collect((s) => streamDerivation(d, s, { maskOutputs: true }));
+      expect(bytesEqual(masked, referenceAterm(drvWithEnv({ v: big, i: String(k) })))).toBe(true);
+      expect(bytesEqual(printDerivationBytes(d), referenceAterm(d)), `print ${k}`).toBe(true);
+    }
+    // More distinct large strings than either list holds, each printed three times.
+    for (let k = 0; k < 40; k++) {
+      const d = drvWithEnv({ v: `${k} "q"\n`.repeat(20_000 + k) });
+      for (let r = 0; r < 3; r++) expect(bytesEqual(printDerivationBytes(d), referenceAterm(d)), `string ${k} print ${r}`).toBe(true);
+    }
+  });
+
   test('writers share one chunk buffer only one at a time (prints inside a sink, after a failed print)', () => {
     const a = drvWithEnv({ big: 'a\n'.repeat(CHUNK), k: 'a' });
     const b = drvWithEnv({ big: 'b\t'.repeat(CHUNK), k: 'b' });
