@@ -15,9 +15,9 @@ export const WORKER_HEAP_MB = 8192;
  * Young generation of the evaluation worker, in MB (V8's default lets it grow to 48 MB). Measured
  * on the bench/drv.mjs and bench/run.mjs workloads (peak RSS, user+sys CPU): 4 MB takes 15-30 MB
  * less peak memory than the default at the same or less CPU time (most evaluation values live
- * long, so a large nursery mostly adds copying).
+ * long, so a large nursery mostly adds copying), 2 MB another 2-9 MB less at no measurable cost.
  */
-export const WORKER_YOUNG_MB = 4;
+export const WORKER_YOUNG_MB = 2;
 
 export interface SpawnOptions {
   /** Give the worker the big stack and heap of an evaluation (default true). */
