@@ -93,13 +93,30 @@ in {
 }
 `;
 
-/** @returns {{ name: string, description: string, args: string[], runs?: number }[]} */
-export function prepareWorkloads(dir) {
+/** An expression over nixpkgs' lib: `lib.evalModules` of `n` typed options, each defined by two modules. */
+function libModulesNix(nixpkgs, n) {
+  return `let
+  lib = import ${nixpkgs}/lib;
+  inherit (lib) mkOption types mkIf mkDefault;
+  names = builtins.genList (i: "o\${toString i}") ${n};
+  declare = { options = lib.genAttrs names (name: mkOption { type = types.int; default = 0; }); };
+  defineA = { config, ... }: { config = lib.genAttrs names (name: mkDefault (builtins.stringLength name)); };
+  defineB = { config, ... }: { config = lib.listToAttrs (lib.imap0 (i: name: lib.nameValuePair name (mkIf (lib.mod i 3 == 0) i)) names); };
+  cfg = (lib.evalModules { modules = [ declare defineA defineB ]; }).config;
+in lib.foldl' (acc: name: acc + cfg.\${name}) 0 names
+`;
+}
+
+/**
+ * @param {{ nixpkgs?: string }} [opts] nixpkgs: a nixpkgs checkout for the nixpkgs and lib rows (left out without it)
+ * @returns {{ name: string, description: string, args: string[], runs?: number, goal?: number }[]}
+ */
+export function prepareWorkloads(dir, opts = {}) {
   const big = generateLargeNixFile(520 * 1024);
   writeFileSync(join(dir, 'large.nix'), big);
   writeFileSync(join(dir, 'modules.nix'), MODULES_NIX);
   return [
-    { name: 'startup', description: '--eval -E 1', args: ['--eval', '-E', '1'], runs: 10 },
+    { name: 'startup', description: '--eval -E 1', args: ['--eval', '-E', '1'], runs: 10, goal: 2.0 },
     { name: 'parse-500k', description: `--parse of a generated ${Math.round(big.length / 1024)} KB package set`, args: ['--parse', join(dir, 'large.nix')] },
     {
       name: 'fib-30',
@@ -143,5 +160,28 @@ in builtins.stringLength s + builtins.length back + (builtins.elemAt back 19999)
       description: 'lib.fix with 150 overlays + mkOption-style merge of 3000 modules',
       args: ['--eval', '--strict', join(dir, 'modules.nix')],
     },
+    {
+      name: 'sort-50k',
+      description: 'builtins.sort with a Nix comparator over 50k integers',
+      args: ['--eval', '-E', 'let l = builtins.sort (a: b: a < b) (builtins.genList (i: builtins.bitAnd (i * 7919) 65535) 50000); in builtins.elemAt l 0 + builtins.elemAt l 25000 + builtins.length l'],
+    },
+    {
+      name: 'deep-recursion-50k',
+      description: 'non-tail recursion 50,000 calls deep (Nix 2.8 overflows its 8 MiB stack at 100,000)',
+      args: ['--eval', '-E', 'let f = n: if n == 0 then 0 else 1 + f (n - 1); in f 50000'],
+    },
+    ...(opts.nixpkgs ? nixpkgsWorkloads(dir, opts.nixpkgs) : []),
+  ];
+}
+
+/** Rows over a real nixpkgs checkout: drvPaths (checked equal with Nix's), lib's tests, lib's module system. */
+function nixpkgsWorkloads(dir, nixpkgs) {
+  writeFileSync(join(dir, 'lib-modules.nix'), libModulesNix(nixpkgs, 600));
+  const attrs = (names) => names.flatMap((a) => ['-A', a]);
+  return [
+    { name: 'nixpkgs-hello', description: `nixpkgs -A hello (drvPath)`, args: [nixpkgs, ...attrs(['hello'])] },
+    { name: 'nixpkgs-firefox', description: `nixpkgs -A firefox (drvPath)`, args: [nixpkgs, ...attrs(['firefox'])], runs: 3 },
+    { name: 'nixpkgs-lib-tests', description: 'nixpkgs lib/tests/misc.nix (--eval --strict)', args: ['--eval', '--strict', join(nixpkgs, 'lib/tests/misc.nix')] },
+    { name: 'nixpkgs-lib-modules', description: 'nixpkgs lib.evalModules over 600 options', args: ['--eval', '--strict', join(dir, 'lib-modules.nix')] },
   ];
 }
