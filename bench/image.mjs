@@ -2,7 +2,8 @@
 // (packages/image/bench/image-bench.mjs: 81 store paths, text-like data with incompressible runs),
 // built fully with a cold layer cache and again after one small store path changed, side by side
 // with `pigz -6 -p2` over the same uncompressed archive bytes in the same run.
-// Targets: full build throughput ≥ 0.9× pigz's; rebuild ≤ 0.1× the full build.
+// Targets (issue 11): full build throughput ≥ 1.0× pigz's; rebuild ≤ 0.1× the full build.
+// CPU seconds include the build's child processes (libdeflate-gzip, zstd).
 // Usage: node bench/image.mjs [--runs N] [--mib N]   (writes bench/image-results.json)
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -50,6 +51,7 @@ const report = {
   cpu: `${availableParallelism()} × ${cpus()[0]?.model?.trim() ?? 'unknown'}`,
   pigz: (({ stdout, stderr }) => `${stdout}${stderr}`.trim() || 'pigz')(spawnSync('pigz', ['--version'], { encoding: 'utf8' })),
   loadAverage: { before: loadBefore, after: load() },
+  cores: availableParallelism(),
   closureMiB: first.closureMiB,
   tarMiB: first.tarMiB,
   compressedMiB: first.compressedMiB,
@@ -73,7 +75,7 @@ const report = {
     compressedMiB: first.zstdCompressedMiB,
     cliS: pick('zstd3T2S'),
   },
-  targets: { throughputVsPigz: 0.9, rebuildOverFull: 0.1 },
+  targets: { throughputVsPigz: 1.0, rebuildOverFull: 0.1 },
   runs: samples,
 };
 writeFileSync(join(root, 'bench/image-results.json'), JSON.stringify(report, null, 2) + '\n');
@@ -81,7 +83,7 @@ const ok = (b) => (b ? 'meets target' : 'BELOW TARGET');
 console.log(`image of a ${report.closureMiB} MiB closure (${report.tarMiB} MiB tar → ${report.compressedMiB} MiB), median of ${runs}:`);
 console.log(`  full build        ${report.fullBuildS} s (${report.fullMiBps} MiB/s, ${report.fullBuildCpuS} CPU s)`);
 console.log(`  pigz -6 -p2       ${report.pigz6p2S} s (${report.pigzMiBps} MiB/s, ${report.pigz6p2CpuS} CPU s)`);
-console.log(`  throughput vs pigz ${report.throughputVsPigz}× (target ≥ 0.9×: ${ok(report.throughputVsPigz >= 0.9)}); CPU efficiency vs pigz ${report.cpuEfficiencyVsPigz}×`);
+console.log(`  throughput vs pigz ${report.throughputVsPigz}× (target ≥ 1.0×: ${ok(report.throughputVsPigz >= 1.0)}); CPU efficiency vs pigz ${report.cpuEfficiencyVsPigz}×`);
 console.log(`  one layer changed ${report.oneLayerChangedS} s = ${report.rebuildOverFull}× the full build (target ≤ 0.1×: ${ok(report.rebuildOverFull <= 0.1)})`);
 console.log(`  nothing changed   ${report.warmRebuildS} s`);
 console.log(`  zstd full build   ${report.zstd.fullBuildS} s (${report.zstd.MiBps} MiB/s, ${report.zstd.compressedMiB} MiB); zstd -3 -T2 ${report.zstd.cliS} s`);
