@@ -1,13 +1,13 @@
 /**
  * The outer archive's compression: `gzip` (the default; parallel gzip members, gzip-pool.ts),
  * `zstd` (independent zstd frames: pieces of 256 KiB and more from the Debian `zstd` tool, level 3,
- * one thread per frame, several frames at once; smaller pieces as frames of raw blocks written
+ * one thread per frame, run by the same worker pool and long-lived shells as libdeflate-gzip, one
+ * frame per core at a time; smaller pieces as frames of raw blocks written
  * here, which costs no process; concatenated frames are one valid zstd stream) or `none` (a plain
  * tar).
  * Every kind compresses fixed-size pieces independently, so cached pieces are reused verbatim
  * (layer-cache.ts) and the output is the same whatever the number of threads.
  */
-import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { MError } from '@m/core';
 import { createGzipPool } from './gzip-pool';
@@ -39,20 +39,6 @@ export function checkCompression(v: unknown): Compression {
 /** The archive's file name suffix for a compression. */
 export const archiveSuffix = (c: Compression): string => (c === 'gzip' ? '.tar.gz' : c === 'zstd' ? '.tar.zst' : '.tar');
 
-function zstdFrame(data: Uint8Array): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const p = spawn('zstd', ['-q', '-c', `-${ZSTD_LEVEL}`, '-T1'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    let err = '';
-    p.stdout.on('data', (c: Buffer) => out.push(c));
-    p.stderr.on('data', (c: Buffer) => void (err += c.toString()));
-    p.on('error', (e) => reject(new MError('NOT_AVAILABLE', `running zstd for the image archive: ${e.message}`, { hint: 'install zstd (Debian package zstd)' })));
-    p.on('close', (code) => (code === 0 ? resolve(Buffer.concat(out)) : reject(new MError('IO_ERROR', `zstd exited with ${code}: ${err.trim()}`))));
-    p.stdin.on('error', () => {});
-    p.stdin.end(data);
-  });
-}
-
 /** Below this size a piece becomes a frame of raw (stored) blocks instead of a zstd run. */
 const ZSTD_RAW_BELOW = 256 << 10;
 const ZSTD_MAGIC = 0xfd2fb528;
@@ -81,41 +67,23 @@ export function zstdRawFrame(data: Uint8Array): Buffer {
 }
 
 function createZstdPool(threads: number): Compressor {
-  let running = 0;
-  const queue: (() => void)[] = [];
-  const next = (): void => {
-    while (running < threads && queue.length > 0) {
-      running++;
-      queue.shift()!();
-    }
-  };
+  const pool = createGzipPool({ threads, level: ZSTD_LEVEL, tool: 'zstd' });
   return {
     kind: 'zstd',
-    threads,
+    threads: pool.threads,
     memberSize: 16 << 20,
-    buffer: newBuffer,
+    buffer: (n) => pool.buffer(n),
     compress(data) {
       if (data.length < ZSTD_RAW_BELOW) return Promise.resolve(zstdRawFrame(data));
-      return new Promise<Buffer>((resolve, reject) => {
-        queue.push(() => {
-          zstdFrame(data)
-            .then(resolve, reject)
-            .finally(() => {
-              running--;
-              next();
-            });
-        });
-        next();
-      });
+      return pool.compress(data);
     },
-    async close() {},
+    close: () => pool.close(),
   };
 }
 
 export function createCompressor(kind: Compression, opts: { threads?: number } = {}): Compressor {
   const threads = Math.max(1, opts.threads ?? availableParallelism());
-  // Starting a zstd process is latency more than CPU: twice as many runs as cores keep the cores busy.
-  if (kind === 'zstd') return createZstdPool(threads * 2);
+  if (kind === 'zstd') return createZstdPool(threads);
   if (kind === 'none')
     return { kind, threads, memberSize: 1 << 20, buffer: newBuffer, compress: async (d) => Buffer.from(d.buffer, d.byteOffset, d.byteLength), async close() {} };
   const pool = createGzipPool({ threads });

@@ -50,7 +50,7 @@ let answers = [];
 const waiting = [];
 const shell = () => {
   if (sh !== undefined) return sh;
-  sh = spawn('sh', ['-c', 'while read -r i o; do libdeflate-gzip -' + workerData.level + ' -c -- "$i" > "$o" 2>"$o.err"; echo $?; done'], { cwd: workerData.dir, stdio: ['pipe', 'pipe', 'ignore'] });
+  sh = spawn('sh', ['-c', 'while read -r i o; do ' + workerData.tool + ' -' + workerData.level + ' -c' + (workerData.tool === 'zstd' ? ' -q -T1' : '') + ' -- "$i" > "$o" 2>"$o.err"; echo $?; done'], { cwd: workerData.dir, stdio: ['pipe', 'pipe', 'ignore'] });
   sh.unref();
   sh.stdout.setEncoding('utf8');
   let part = '';
@@ -74,11 +74,11 @@ const big = async (data) => {
   try {
     writeFileSync(i, data);
     const code = await new Promise((resolve) => { waiting.push(resolve); shell().stdin.write(name + '.in ' + name + '.gz\\n'); });
-    if (code === 127) throw Object.assign(new Error('running libdeflate-gzip: not found'), { notAvailable: true });
+    if (code === 127) throw Object.assign(new Error('running ' + workerData.tool + ': not found'), { notAvailable: true });
     if (code !== 0) {
       let err = '';
       try { err = readFileSync(o + '.err', 'utf8').trim(); } catch {}
-      throw new Error('libdeflate-gzip exited with ' + code + (err ? ': ' + err : ''));
+      throw new Error(workerData.tool + ' exited with ' + code + (err ? ': ' + err : ''));
     }
     return readFileSync(o);
   } finally {
@@ -87,7 +87,7 @@ const big = async (data) => {
 };
 const compress = (data, level) => {
   const n = data.length;
-  if (n < ${LIBDEFLATE_MIN}) return gzipSync(data, { level, chunkSize: Math.max(8192, n + (n >> 12) + (n >> 14) + (n >> 25) + 64) });
+  if (workerData.tool === 'libdeflate-gzip' && n < ${LIBDEFLATE_MIN}) return gzipSync(data, { level, chunkSize: Math.max(8192, n + (n >> 12) + (n >> 14) + (n >> 25) + 64) });
   return big(data);
 };
 let chain = Promise.resolve();
@@ -110,8 +110,10 @@ parentPort.on('message', (m) => {
       parentPort.postMessage({ id: m.id, error: e.message, notAvailable: e.notAvailable === true });
       return;
     }
-    out.fill(0, 4, 9);
-    out[9] = ${GZIP_OS_BYTE};
+    if (workerData.tool === 'libdeflate-gzip') {
+      out.fill(0, 4, 9);
+      out[9] = ${GZIP_OS_BYTE};
+    }
     const whole = out.byteOffset === 0 && out.buffer.byteLength < 2 * out.length + 4096;
     const member = whole ? out : Uint8Array.prototype.slice.call(out);
     const back = m.data.byteOffset === 0 && m.data.byteLength === m.data.buffer.byteLength ? [m.data.buffer] : [];
@@ -145,7 +147,13 @@ const WORKER_DEPTH = 2;
 /** Buffers given back by the workers and kept for reuse. */
 const SPARE_BUFFERS = 8;
 
-export function createGzipPool(opts: { threads?: number; level?: number; tmpDir?: string } = {}): GzipPool {
+/**
+ * `tool: 'zstd'` runs the same pool with Debian's `zstd -q -c -T1` at `level` for every piece it is
+ * given (compressors.ts keeps small pieces as raw-block frames and never sends them here), and
+ * leaves the frames as zstd writes them.
+ */
+export function createGzipPool(opts: { threads?: number; level?: number; tmpDir?: string; tool?: 'libdeflate-gzip' | 'zstd' } = {}): GzipPool {
+  const tool = opts.tool ?? 'libdeflate-gzip';
   const threads = Math.max(1, opts.threads ?? availableParallelism());
   const level = opts.level ?? GZIP_LEVEL;
   const dir = mkdtempSync(join(opts.tmpDir ?? tmpdir(), 'm-gzip-'));
@@ -175,7 +183,7 @@ export function createGzipPool(opts: { threads?: number; level?: number; tmpDir?
   const workers: Worker[] = [];
   const closed = new Map<Worker, () => void>();
   for (let i = 0; i < threads; i++) {
-    const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { dir, index: i, level } });
+    const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { dir, index: i, level, tool } });
     w.unref();
     posted.set(w, []);
     w.on('message', (m: { id: number; out?: Uint8Array; data?: Uint8Array; error?: string; notAvailable?: boolean; closed?: boolean }) => {
@@ -185,7 +193,7 @@ export function createGzipPool(opts: { threads?: number; level?: number; tmpDir?
         dispatch();
         job.reject(
           m.notAvailable
-            ? new MError('NOT_AVAILABLE', `${m.error} for the image archive`, { hint: 'install libdeflate-gzip (Debian package libdeflate-tools)' })
+            ? new MError('NOT_AVAILABLE', `${m.error} for the image archive`, { hint: tool === 'zstd' ? 'install zstd (Debian package zstd)' : 'install libdeflate-gzip (Debian package libdeflate-tools)' })
             : new MError('IO_ERROR', `compressing the image archive: ${m.error}`),
         );
         return;
@@ -222,7 +230,7 @@ export function createGzipPool(opts: { threads?: number; level?: number; tmpDir?
     },
     compress(data) {
       if (failed !== undefined) return Promise.reject(failed);
-      if (isZeroPiece(data)) return Promise.resolve(zeros!.member);
+      if (tool === 'libdeflate-gzip' && isZeroPiece(data)) return Promise.resolve(zeros!.member);
       return new Promise<Buffer>((resolve, reject) => {
         queue.push({ id: nextId++, data, resolve, reject });
         dispatch();
