@@ -3,7 +3,15 @@
  * directly. Operator expressions are collected flat and resolved by precedence in `operators.ts`.
  * Parse-time checks (duplicate attributes, formals, …) throw MError from the actions.
  */
-import { EmbeddedActionsParser, EOF, type IToken, type IParserErrorMessageProvider, type OrMethodOpts } from 'chevrotain';
+import {
+  EmbeddedActionsParser,
+  EOF,
+  LLkLookaheadStrategy,
+  type ILookaheadStrategy,
+  type IToken,
+  type IParserErrorMessageProvider,
+  type OrMethodOpts,
+} from 'chevrotain';
 import { MError } from '@m/core';
 import * as T from './tokens';
 import type { AttrName, Expr, ExprAttrs, ExprLambda, Formal, Pos } from './ast';
@@ -57,6 +65,34 @@ export function noPos(file: string): Pos {
   return { file, line: 0, column: 0 };
 }
 
+/**
+ * chevrotain's LL(k) lookahead, each decision's function computed on its first use instead of all
+ * of them while the parser is built: building them all is most of `performSelfAnalysis`, paid by
+ * every process, and a small expression reaches only a few of the grammar's decisions.
+ */
+function lazyLookahead(maxLookahead: number): ILookaheadStrategy {
+  const llk = new LLkLookaheadStrategy({ maxLookahead });
+  type Alternation = ReturnType<ILookaheadStrategy['buildLookaheadForAlternation']>;
+  type Optional = ReturnType<ILookaheadStrategy['buildLookaheadForOptional']>;
+  return {
+    validate: (options) => llk.validate(options),
+    buildLookaheadForAlternation(options) {
+      let f: Alternation | undefined;
+      return function (this: ThisParameterType<Alternation>, alts) {
+        f ??= llk.buildLookaheadForAlternation(options);
+        return f.call(this, alts);
+      };
+    },
+    buildLookaheadForOptional(options) {
+      let f: Optional | undefined;
+      return function (this: ThisParameterType<Optional>) {
+        f ??= llk.buildLookaheadForOptional(options);
+        return f.call(this);
+      };
+    },
+  };
+}
+
 class NixParser extends EmbeddedActionsParser {
   ctx!: ParseContext;
   // Alternatives of the hottest ORs, built once: their ALTs use no per-call state (chevrotain's
@@ -71,6 +107,8 @@ class NixParser extends EmbeddedActionsParser {
       maxLookahead: 3,
       errorMessageProvider: errorMessages,
       skipValidations: !validate,
+      // The validated parser (tests) builds every lookahead function up front, as chevrotain does.
+      ...(validate ? {} : { lookaheadStrategy: lazyLookahead(3) }),
     });
     this.performSelfAnalysis();
   }
