@@ -16,7 +16,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { M_BIN, hasJsStackTrace, mIsBuilt, runCommand, type RunResult } from '../lib/run';
-import { checkDigestsOf, parseTranscript, privatePodman, runMakes, sh, shAsync, sha256File, unpackArchive, type UnpackedImage } from './helpers';
+import { checkDigestsOf, parseTranscript, privatePodman, removeAsync, runMakes, sh, shAsync, sha256File, unpackArchive, type UnpackedImage } from './helpers';
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'm-image-options-'));
 const project = path.join(work, 'project');
@@ -180,13 +180,13 @@ beforeAll(async () => {
   base = await unpackArchive(`${work}/base.tar`, path.join(work, 'base'));
 }, 600_000);
 
-afterAll(() => {
+afterAll(async () => {
   try {
-    pm.cleanup();
+    await pm.cleanupAsync();
   } finally {
-    fs.rmSync(work, { recursive: true, force: true });
+    await removeAsync(work);
   }
-});
+}, 300_000);
 
 const podmanFlags = 'run --rm --network=none --ulimit nofile=1024:1024 --ulimit nproc=1024:1024';
 const inApp = (user: string, script: string): Promise<string> =>

@@ -18,7 +18,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { M_BIN, hasJsStackTrace, runCommand, type RunResult } from '../lib/run';
-import { physicalOf, privatePodman, runMakes, sh, shAsync } from './helpers';
+import { physicalOf, privatePodman, removeAsync, runMakes, sh, shAsync } from './helpers';
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'm-image-push-'));
 const project = path.join(work, 'project');
@@ -190,14 +190,14 @@ beforeAll(async () => {
 
 let tokenServer: http.Server | undefined;
 
-afterAll(() => {
+afterAll(async () => {
   tokenServer?.close();
   for (const r of registries) r.proc.kill('SIGTERM');
-  pm.cleanup();
-  fs.rmSync(work, { recursive: true, force: true });
+  await pm.cleanupAsync();
+  await removeAsync(work);
   // eslint-disable-next-line no-console
   console.log(`push.test.ts: ${((Date.now() - started) / 1000).toFixed(1)} s`);
-});
+}, 300_000);
 
 describe('m image push to an open registry', () => {
   it('pushes from the store, prints the archive\'s manifest digest, and skopeo reads it back', async () => {

@@ -17,6 +17,7 @@ import {
   physicalOf,
   privatePodman,
   runMakes,
+  removeAsync,
   shAsync,
   unpackArchive,
   type UnpackedImage,
@@ -42,13 +43,13 @@ beforeAll(async () => {
   }
 }, 240_000);
 
-afterAll(() => {
+afterAll(async () => {
   try {
-    pm.cleanup();
+    await pm.cleanupAsync();
   } finally {
-    fs.rmSync(work, { recursive: true, force: true });
+    await removeAsync(work);
   }
-});
+}, 300_000);
 
 describe.skipIf(!mIsBuilt())('m . /example (the seed transcript)', () => {
   it('prints the store path on stdout and the layer messages on stderr', () => {
