@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mIsBuilt, type RunResult } from '../lib/run';
-import { REPO_ROOT, STORE_PATH_RE, parseTranscript, physicalOf, runMakes, sh, shAsync, unpackArchive, type UnpackedImage } from './helpers';
+import { REPO_ROOT, STORE_PATH_RE, parseTranscript, physicalOf, removeAsync, runMakes, sh, shAsync, unpackArchive, type UnpackedImage } from './helpers';
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'm-image-rebuild-'));
 const project = path.join(work, 'project');
@@ -73,7 +73,7 @@ beforeAll(async () => {
   img2 = await unpack(second, 'second');
 }, 240_000);
 
-afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+afterAll(() => removeAsync(work), 300_000);
 
 describe.skipIf(!mIsBuilt())('rebuild after the custom layer changed', () => {
   it('both builds succeed; the image and the custom layer get new store paths', () => {

@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mIsBuilt, type RunResult } from '../lib/run';
-import { REPO_ROOT, STORE_PATH_RE, physicalOf, runMakes, shAsync, sha256File } from './helpers';
+import { REPO_ROOT, STORE_PATH_RE, physicalOf, removeAsync, runMakes, shAsync, sha256File } from './helpers';
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'm-image-repro-'));
 // Different lengths and depths, so nothing can depend on where the physical store is.
@@ -20,7 +20,7 @@ beforeAll(async () => {
   runs = await Promise.all(stores.map((storeRoot) => runMakes(['.', '/example'], { cwd: REPO_ROOT, storeRoot })));
 }, 240_000);
 
-afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+afterAll(() => removeAsync(work), 300_000);
 
 describe.skipIf(!mIsBuilt())('m . /example in two stores', () => {
   it('both succeed with the same store path', () => {
