@@ -64,6 +64,7 @@ export function parse(source: string, opts: ParseOptions): ParseResult {
   if (stop) lexed.tokens.push(createTokenInstance(Invalid, source.charAt(stop.offset), stop.offset, stop.offset, NaN, NaN, NaN, NaN));
   const parser = getParser();
   parser.ctx = ctx;
+  parser.nesting = 0;
   parser.input = lexed.tokens;
   let ast: Expr | undefined;
   let err: (typeof parser.errors)[number] | undefined;

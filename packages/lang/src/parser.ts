@@ -93,8 +93,18 @@ function lazyLookahead(maxLookahead: number): ILookaheadStrategy {
   };
 }
 
+/**
+ * Deepest nesting of expressions the parser accepts. Nix 2.8's Bison parser stops at 10,000 stack
+ * entries ("memory exhausted"; about 9,997 nested parentheses, fewer nested sets or lambdas); m
+ * accepts at least as much and refuses beyond with a positioned error, so parsing time stays
+ * bounded (a deeper stack makes every garbage collection scan longer).
+ */
+export const MAX_NESTING = 10_000;
+
 class NixParser extends EmbeddedActionsParser {
   ctx!: ParseContext;
+  /** Current depth of `expr` rules; reset for each parse. */
+  nesting = 0;
   // Alternatives of the hottest ORs, built once: their ALTs use no per-call state (chevrotain's
   // "caching arrays of alternatives" optimization; a literal would be rebuilt on every call).
   private exprAlts?: OrMethodOpts<Expr>;
@@ -141,7 +151,13 @@ class NixParser extends EmbeddedActionsParser {
   }
 
   public expr: () => Expr = this.RULE('expr', (): Expr => {
-    return this.OR((this.exprAlts ??= {
+    if (++this.nesting > MAX_NESTING && !this.RECORDING_PHASE) {
+      const t = this.LA(1);
+      throw new MError('PARSE_ERROR', `syntax error, expressions nested too deeply (more than ${MAX_NESTING} levels)`, {
+        pos: this.pos(Number.isNaN(t.startOffset) ? 0 : t.startOffset),
+      });
+    }
+    const e = this.OR((this.exprAlts ??= {
       IGNORE_AMBIGUITIES: true,
       DEF: [
         {
@@ -232,6 +248,8 @@ class NixParser extends EmbeddedActionsParser {
         { ALT: () => this.SUBRULE(this.exprOp) },
       ],
     }));
+    this.nesting--;
+    return e;
   });
 
   /** A `then`/`else` branch: a full expression (a separate rule only for chevrotain's occurrence indices). */
