@@ -13,6 +13,7 @@ import * as fs from 'node:fs';
 import { MError } from '@m/core';
 import { REPAIR_HINT } from './db';
 import { type Layout, META_DIR } from './layout';
+import { sleepSync } from './process-id';
 
 const MAGIC = 'SQLite format 3\0';
 
@@ -30,7 +31,12 @@ export function storeHasContent(l: Layout): boolean {
   }
 }
 
-/** Why the file is not a usable SQLite database (header checks only), or undefined. */
+/**
+ * Why the file is not a usable SQLite database (header checks only), or undefined. While a `-wal`
+ * file exists another connection may be checkpointing, which writes the header's new page count
+ * before the pages themselves, so the file's length is only compared with the header when there is
+ * none (SQLite's own checks on opening still apply).
+ */
 function headerProblem(file: string): string | undefined {
   const fd = fs.openSync(file, 'r');
   try {
@@ -43,7 +49,7 @@ function headerProblem(file: string): string | undefined {
     const pageSize = raw === 1 ? 65536 : raw;
     const pages = h.readUInt32BE(28);
     const sizeValid = pages > 0 && h.readUInt32BE(24) === h.readUInt32BE(92);
-    if (sizeValid && size < pages * pageSize) return `truncated: ${size} bytes, its header says ${pages * pageSize}`;
+    if (sizeValid && size < pages * pageSize && !exists(`${file}-wal`)) return `truncated: ${size} bytes, its header says ${pages * pageSize}`;
     return undefined;
   } finally {
     fs.closeSync(fd);
@@ -76,8 +82,20 @@ export function rebuildMarker(l: Layout): string {
   return `${l.dbFile}.rebuilding`;
 }
 
-/** The database's state before opening; throws for damage or missing write access. */
+/**
+ * The database's state before opening; throws for damage or missing write access. A damaged look
+ * is checked again a few times: another process creating or checkpointing the file can show it
+ * mid-write for a moment.
+ */
 export function checkDb(l: Layout): DbState {
+  for (let attempt = 1; ; attempt++) {
+    const state = checkDbOnce(l);
+    if (state !== 'damaged' || attempt === 4) return state;
+    sleepSync(50 * attempt);
+  }
+}
+
+function checkDbOnce(l: Layout): DbState {
   const file = l.dbFile;
   if (!exists(file)) return storeHasContent(l) ? 'missing' : 'new';
   checkWritable(file);

@@ -4,6 +4,8 @@
  * WAL mode with foreign keys on and a busy timeout; write transactions are BEGIN IMMEDIATE and are
  * retried on SQLITE_BUSY. All statements are prepared once per connection.
  */
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { MError } from '@m/core';
 import { sleepSync } from './process-id';
@@ -174,6 +176,26 @@ export function openDb(file: string): StoreDb {
     quickCheck: () => guard(file, () => db.pragma('quick_check', { simple: true })) === 'ok',
     close: () => db.close(),
   };
+}
+
+/**
+ * Creates a fully initialised database at `file` unless one already exists. It is built under a
+ * private name and hard-linked into place, so a process opening the store at the same moment sees
+ * either no file or a complete database, never a half-created one (which db-check would call
+ * damaged once the store has contents).
+ */
+export function createDb(file: string): void {
+  const tmp = `${file}.new-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    openDb(tmp).close();
+    try {
+      fs.linkSync(tmp, file);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+  } finally {
+    for (const suffix of ['', '-wal', '-shm']) fs.rmSync(tmp + suffix, { force: true });
+  }
 }
 
 export const REPAIR_HINT = "run 'm store verify --repair' to rebuild it from the store's contents";

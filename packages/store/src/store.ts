@@ -15,7 +15,7 @@ import {
   writeDerivation,
 } from './add';
 import { type Ctx, addTempRoot, makeTempDir, realPathOf, toStorePathOpt } from './context';
-import { type StoreDb, isCorruption, openDb } from './db';
+import { type StoreDb, createDb, isCorruption, openDb } from './db';
 import { checkDb, dbStateError, rebuildMarker, setAside } from './db-check';
 import { type GcOptions, type GcResult, addGcRoot, addIndirectRoot, findRoots, gc } from './gc';
 import { type Layout, ensureLayout, makeLayout } from './layout';
@@ -124,6 +124,7 @@ function exists(p: string): boolean {
 function openDatabase(layout: Layout, rebuildDatabase: boolean): { db: StoreDb; rebuild: boolean } {
   const marker = rebuildMarker(layout);
   let state = checkDb(layout);
+  if (state === 'new' && !exists(layout.dbFile)) createDb(layout.dbFile);
   if (!rebuildDatabase) {
     if (state === 'missing' || state === 'damaged') throw dbStateError(layout, state);
     if (exists(marker)) throw dbStateError(layout, 'incomplete');
