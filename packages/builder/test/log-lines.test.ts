@@ -31,9 +31,9 @@ describe('log line splitter', () => {
     expect(split(['aaaa'.repeat(5)], 4).every((l) => l === 'aaaa')).toBe(true);
   });
 
-  it('is linear: 64 MiB without a newline in 64 KiB chunks costs about 4x the CPU of 16 MiB (quadratic: 16x)', () => {
+  it('is linear: 64 MiB without a newline in 64 KiB chunks splits in well under 3 s of CPU (joining the pieces: about 32 GiB copied)', () => {
     const chunk = Buffer.alloc(64 * 1024, 'x');
-    /** CPU microseconds to split `chunks` chunks of one line; the best of three (load-independent). */
+    /** CPU microseconds to split `chunks` chunks of one line; the best of three. */
     const cost = (chunks: number): number => {
       let best = Infinity;
       for (let round = 0; round < 3; round++) {
@@ -53,8 +53,7 @@ describe('log line splitter', () => {
       }
       return best;
     };
-    const small = cost(256);
-    const big = cost(1024);
-    expect(big / Math.max(small, 1)).toBeLessThan(10);
+    // CPU time (not wall time: the machine may be loaded); linear is about 50 ms here.
+    expect(cost(1024)).toBeLessThan(3_000_000);
   });
 });
