@@ -4,12 +4,11 @@
  * order, after which the CI check passes) and testPython with Debian's pytest (a failing test
  * fails the script with pytest's report; the project's own package and six come from searchPaths).
  */
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { M_BIN, mIsBuilt, runCommand, type RunResult } from '../lib/run';
+import { describe, expect, it } from 'vitest';
+import { mIsBuilt } from '../lib/run';
+import { gitProject } from './git-project';
 
 const files: Record<string, string> = {
   'makes.nix': `{ inputs, projectPath, ... }: {
@@ -25,26 +24,7 @@ const files: Record<string, string> = {
   'src/ugly.py': 'import sys, os\nx = {  "a":1 }\nprint(x, sys, os)\n',
 };
 
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'm-issue10-format-python-'));
-const project = path.join(work, 'project');
-const storeRoot = path.join(work, 'store');
-
-function m(args: string[], env: Record<string, string> = {}): Promise<RunResult> {
-  return runCommand(M_BIN, args, { cwd: project, env: { M_STORE: storeRoot, ...env }, timeoutMs: 330_000 });
-}
-
-beforeAll(() => {
-  for (const [rel, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(project, rel)), { recursive: true });
-    fs.writeFileSync(path.join(project, rel), text);
-  }
-  execFileSync('git', ['init', '-q', '.'], { cwd: project });
-  execFileSync('git', ['add', '-A'], { cwd: project });
-});
-
-afterAll(() => {
-  fs.rmSync(work, { recursive: true, force: true });
-});
+const { project, m } = gitProject('m-issue10-format-python-', files);
 
 describe.skipIf(!mIsBuilt())('issue 10: formatPython (black, isort) and testPython (pytest)', () => {
   it("in CI shows black's diff and fails; else formats; then CI passes", async () => {

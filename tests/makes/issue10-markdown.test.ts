@@ -3,12 +3,9 @@
  * makes used), Debian's Ruby run from the store. A clean file passes; a directory with a bad file
  * fails the build (exit 100) with mdl's findings; a project style file is honoured.
  */
-import { execFileSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { M_BIN, mIsBuilt, runCommand, type RunResult } from '../lib/run';
+import { describe, expect, it } from 'vitest';
+import { mIsBuilt } from '../lib/run';
+import { gitProject } from './git-project';
 
 const files: Record<string, string> = {
   'makes.nix': `{ ... }: {
@@ -22,26 +19,7 @@ const files: Record<string, string> = {
   'mdl-style.rb': "all\nexclude_rule 'MD022'\n",
 };
 
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'm-issue10-markdown-'));
-const project = path.join(work, 'project');
-const storeRoot = path.join(work, 'store');
-
-function m(args: string[]): Promise<RunResult> {
-  return runCommand(M_BIN, args, { cwd: project, env: { M_STORE: storeRoot }, timeoutMs: 330_000 });
-}
-
-beforeAll(() => {
-  for (const [rel, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(project, rel)), { recursive: true });
-    fs.writeFileSync(path.join(project, rel), text);
-  }
-  execFileSync('git', ['init', '-q', '.'], { cwd: project });
-  execFileSync('git', ['add', '-A'], { cwd: project });
-});
-
-afterAll(() => {
-  fs.rmSync(work, { recursive: true, force: true });
-});
+const { m } = gitProject('m-issue10-markdown-', files);
 
 describe.skipIf(!mIsBuilt())('issue 10: lintMarkdown (mdl)', () => {
   it('m . lists the lintMarkdown outputs; a clean file passes', async () => {

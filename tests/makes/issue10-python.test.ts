@@ -5,12 +5,11 @@
  * check.tests fail with mypy's and pytest's own findings; once fixed, pkg (which runs both, as
  * makes) and env.runtime give a console script and a `python` seeing the package and six.
  */
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { M_BIN, mIsBuilt, runCommand, type RunResult } from '../lib/run';
+import { describe, expect, it } from 'vitest';
+import { mIsBuilt } from '../lib/run';
+import { gitProject } from './git-project';
 
 const testDeps = `with inputs.nixpkgs; [ python3-pytest python3-pluggy python3-iniconfig python3-packaging python3-py
       python3-attr python3-mypy python3-mypy-extensions python3-typing-extensions python3-psutil ]`;
@@ -54,26 +53,7 @@ greet = "greet.cli:main"
   }`,
 };
 
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'm-issue10-python-'));
-const project = path.join(work, 'project');
-const storeRoot = path.join(work, 'store');
-
-function m(args: string[]): Promise<RunResult> {
-  return runCommand(M_BIN, args, { cwd: project, env: { M_STORE: storeRoot }, timeoutMs: 330_000 });
-}
-
-beforeAll(() => {
-  for (const [rel, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(project, rel)), { recursive: true });
-    fs.writeFileSync(path.join(project, rel), text);
-  }
-  execFileSync('git', ['init', '-q', '.'], { cwd: project });
-  execFileSync('git', ['add', '-A'], { cwd: project });
-});
-
-afterAll(() => {
-  fs.rmSync(work, { recursive: true, force: true });
-});
+const { project, storeRoot, m } = gitProject('m-issue10-python-', files);
 
 describe.skipIf(!mIsBuilt())('issue 10: makePythonPyprojectPackage', () => {
   it("check.types fails with mypy's findings", async () => {
