@@ -55,6 +55,26 @@ if (existsSync(drvResults)) {
   // The analysis of these rows is prose kept next to the script, not generated.
   if (existsSync(join(root, 'bench/drv-notes.md'))) lines.push(readFileSync(join(root, 'bench/drv-notes.md'), 'utf8').trimEnd(), '');
 }
+const buildResults = join(root, 'bench/build-noop-results.json');
+if (existsSync(buildResults)) {
+  const b = JSON.parse(readFileSync(buildResults, 'utf8'));
+  const verdict = (x, target) => (x <= target ? `${x}×` : `**${x}×**`);
+  lines.push(
+    '## No-op builds and fresh instantiation',
+    '',
+    `\`${b.command}\` (part of \`pnpm bench\`) on ${b.date.slice(0, 10)}: ${b.cpu}, Node ${b.node}, ${b.nix}; 1-minute load average ${b.loadAverage.before} before and ${b.loadAverage.after} after.`,
+    "`build-noop-200`: `m build --no-out-link` (private store) and `nix-build --option substituters '' --no-out-link` (/nix/store) of 200 derivations built once before timing, so both only evaluate, find the .drv files and outputs valid and print the output paths.",
+    '`instantiate-fresh-1000`: `m instantiate` (a new private store per run) and `nix-instantiate` (/nix/store) of 1000 derivations with a new tag per run, so every .drv file is written. Both print the same paths (checked).',
+    `Medians of alternating runs of whole processes, CPU = user + system (GNU time). Target (issue 12): m ≤ ${b.targets.time}× Nix's time; a ratio in bold misses it.`,
+    '',
+    '| workload | what | m ms | nix ms | time ratio | m CPU s | nix CPU s | CPU ratio | m peak MB | nix peak MB | memory ratio | same paths |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    ...b.workloads.map((w) =>
+      `| ${w.name} | ${cell(w.description)} | ${w.m.medianMs} | ${w.nix.medianMs} | ${verdict(w.timeRatio, b.targets.time)} | ${w.m.cpuS} | ${w.nix.cpuS} | ${w.cpuRatio}× | ${w.m.peakMB} | ${w.nix.peakMB} | ${w.memoryRatio}× | ${w.samePaths ? 'yes' : 'no'} |`),
+    '',
+  );
+  if (existsSync(join(root, 'bench/build-noop-notes.md'))) lines.push(readFileSync(join(root, 'bench/build-noop-notes.md'), 'utf8').trimEnd(), '');
+}
 const imageResults = join(root, 'bench/image-results.json');
 if (existsSync(imageResults)) {
   const im = JSON.parse(readFileSync(imageResults, 'utf8'));
