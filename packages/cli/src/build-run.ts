@@ -8,8 +8,8 @@ import { dirname, resolve, basename } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { MError, isMError } from '@m/core';
 import { createEvaluator, type AutoArg, type Evaluator, type Value } from '@m/eval';
-import { isDerivationPath } from '@m/nix-compat';
-import { createStoreEvalIO, outputPaths, readStoreDerivation, realise, type RealiseEvent } from '@m/realise';
+import { type Derivation, isDerivationPath } from '@m/nix-compat';
+import { createStoreEvalIO, realise, type RealiseEvent } from '@m/realise';
 import { openStore, type Store } from '@m/store';
 import type { BuildOptions } from './build-args';
 import type { SearchPathEntry } from './instantiate-args';
@@ -59,10 +59,10 @@ function evalTopFile(ev: Evaluator, path: string): Value {
 }
 
 /** Evaluates the files/expressions and attribute paths into the requested derivation outputs. */
-function evaluate(job: BuildJob, store: Store, out: Output): Wanted[] {
+function evaluate(job: BuildJob, store: Store, out: Output, derivations: Map<string, Derivation>): Wanted[] {
   const o = job.options;
   const ev = createEvaluator({
-    io: createStoreEvalIO(store),
+    io: createStoreEvalIO(store, { derivations }),
     nixPath: job.searchPath,
     storeDir: job.storeDir,
     trace: (msg) => out.stderr(`trace: ${msg}\n`),
@@ -156,8 +156,10 @@ export async function runBuildJob(job: BuildJob, out: Output): Promise<number> {
     store = openStore({ root: job.physicalStore, storeDir: job.storeDir });
     post({ type: 'phase', phase: 'eval' });
     let wanted: Wanted[];
+    // What the evaluation instantiated, for realise (which then reads no .drv file back).
+    const derivations = new Map<string, Derivation>();
     try {
-      wanted = evaluate(job, store, out);
+      wanted = evaluate(job, store, out, derivations);
     } catch (e) {
       out.stderr(describeFailure(e, o.showTrace, sourceOf, job.debug));
       return 1;
@@ -172,9 +174,11 @@ export async function runBuildJob(job: BuildJob, out: Output): Promise<number> {
     };
     const drvPaths = [...new Set(wanted.map((w) => w.drvPath))];
     const substitution = job.substitution && makeSubstitution(store, job.substitution, (line) => progress.message(line + '\n'));
+    let realised: Map<string, Record<string, string>>;
     try {
       await substitution?.prefetch(drvPaths);
-      await realise(drvPaths, {
+      ({ outputs: realised } = await realise(drvPaths, {
+        derivations,
         store,
         jobs: o.jobs,
         cores: o.cores,
@@ -185,7 +189,7 @@ export async function runBuildJob(job: BuildJob, out: Output): Promise<number> {
         signal: abort.signal,
         onEvent,
         substitute: substitution?.hook,
-      });
+      }));
     } catch (e) {
       progress.finish();
       if (abort.signal.aborted) {
@@ -200,10 +204,8 @@ export async function runBuildJob(job: BuildJob, out: Output): Promise<number> {
     }
     progress.finish();
 
-    const outputsOf = new Map<string, Record<string, string>>();
     const outPathOf = (w: Wanted): string => {
-      let outs = outputsOf.get(w.drvPath);
-      if (!outs) outputsOf.set(w.drvPath, (outs = outputPaths(w.drvPath, readStoreDerivation(store!, w.drvPath))));
+      const outs = realised.get(w.drvPath)!;
       const p = outs[w.output];
       if (p === undefined) throw new MError('STORE_ERROR', `derivation '${w.drvPath}' does not have an output named '${w.output}'`);
       store!.addTempRoot(p);

@@ -42,6 +42,11 @@ export interface RealiseOptions {
    * resolves true when it made them all valid; may throw to fail the realisation.
    */
   substitute?: (outputPaths: string[]) => Promise<boolean>;
+  /**
+   * Derivations already in memory by .drv path (e.g. what the evaluator just instantiated), each
+   * the parsed content of its valid .drv file: used instead of reading and parsing the file.
+   */
+  derivations?: ReadonlyMap<string, Derivation>;
 }
 
 export interface RealiseResult {
@@ -73,7 +78,7 @@ export async function realise(drvPaths: string[], opts: RealiseOptions): Promise
   const drvs = new Map<string, Derivation>();
   const loadDrv = (p: string): Derivation => {
     let d = drvs.get(p);
-    if (!d) drvs.set(p, (d = readStoreDerivation(store, p)));
+    if (!d) drvs.set(p, (d = opts.derivations?.get(p) ?? readStoreDerivation(store, p)));
     return d;
   };
   /**
@@ -84,9 +89,15 @@ export async function realise(drvPaths: string[], opts: RealiseOptions): Promise
    */
   const allValid = (p: string): boolean => {
     const outs = Object.values(outputPaths(p, loadDrv(p)));
-    for (const o of outs) store.addTempRoot(o);
+    store.addTempRoots(outs);
     return outs.every((o) => store.isValid(o));
   };
+
+  // Derivations in memory are rooted with their outputs in one batch before any validity check.
+  if (opts.derivations !== undefined) {
+    const known = tops.filter((p) => opts.derivations!.has(p));
+    store.addTempRoots(known.flatMap((p) => [p, ...Object.values(outputPaths(p, loadDrv(p)))]));
+  }
 
   // Plan: the derivations with invalid outputs, reachable through other such derivations.
   const state = new Map<string, State>();

@@ -21,6 +21,11 @@ import { createFetchers } from './fetch';
 export interface StoreEvalIOOptions {
   /** Environment for builtins.getEnv (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Filled with every derivation the evaluator writes (or finds already valid), by .drv path, for
+   * realise's `derivations` option: a build of what was just instantiated reads no .drv file back.
+   */
+  derivations?: Map<string, Derivation>;
 }
 
 function typeOf(st: fs.Stats): FileType {
@@ -84,12 +89,14 @@ export function createStoreEvalIO(store: Store, opts: StoreEvalIOOptions = {}): 
     },
     addTextToStore: (name, text, references) => store.addText(name, utf8(text), references),
     writeDerivation: (d, printed) => {
+      const drv = fromDerivationData(d);
+      let drvPath: string;
       // A .drv already valid at the path the evaluator computed is neither printed nor hashed again.
-      if (printed !== undefined && store.isValid(printed.path)) {
-        store.addTempRoot(printed.path);
-        return printed.path;
-      }
-      return store.writeDerivation(fromDerivationData(d), d.name);
+      // The root goes first: gc may not delete it between the validity check and its use.
+      if (printed !== undefined && (store.addTempRoot(printed.path), store.isValid(printed.path))) drvPath = printed.path;
+      else drvPath = store.writeDerivation(drv, d.name);
+      opts.derivations?.set(drvPath, drv);
+      return drvPath;
     },
     readDerivation: (drvPath) => toDerivationData(drvName(drvPath), readStoreDerivation(store, drvPath)),
     isInStore: inStore,

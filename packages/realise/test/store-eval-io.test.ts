@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createEvaluator } from '@m/eval';
+import type { Derivation } from '@m/nix-compat';
 import { openStore } from '@m/store';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createStoreEvalIO, readStoreDerivation, realise } from '../src/index';
@@ -64,5 +65,37 @@ describe('createStoreEvalIO', () => {
     ev.toJSON(ev.evalString(expr, work, '«string»'), { strict: true });
     expect(written).toEqual([]);
     s2.close();
+  });
+
+  it('hands the derivations it wrote or found valid to realise, which then needs no .drv file', async () => {
+    const chain = `let a = derivation { name = "known-a"; system = "x86_64-linux"; builder = "/bin/sh"; args = [ "-c" "echo a > $out" ]; };
+      in derivation { name = "known-b"; system = "x86_64-linux"; builder = "/bin/sh"; args = [ "-c" "cat \${a} > $out" ]; }`;
+    const instantiate = (s: typeof store, derivations: Map<string, Derivation>): string => {
+      const ev = createEvaluator({ io: createStoreEvalIO(s, { derivations }), nixPath: [], storeDir: '/nix/store' });
+      return ev.instantiate(ev.evalString(chain, work, '«string»'))[0]!;
+    };
+    const known = new Map<string, Derivation>();
+    const top = instantiate(store, known);
+    expect(known.get(top)).toEqual(readStoreDerivation(store, top));
+    expect(known.size).toBe(2);
+    const built = await realise([top], { store, derivations: known });
+    expect(fs.readFileSync(store.realPath(built.outputs.get(top)!.out!), 'utf8')).toBe('a\n');
+
+    // Already valid on a second evaluation: the map is filled all the same, and a no-op realise
+    // finds the outputs valid from it even with the .drv files unreadable.
+    const s2 = openStore({ root: store.root });
+    const again = new Map<string, Derivation>();
+    expect(instantiate(s2, again)).toBe(top);
+    expect([...again.keys()].sort()).toEqual([...known.keys()].sort());
+    const real = s2.realPath(top);
+    fs.renameSync(real, real + '.aside');
+    try {
+      const noop = await realise([top], { store: s2, derivations: again });
+      expect(noop.built).toEqual([]);
+      expect(noop.outputs.get(top)).toEqual(built.outputs.get(top));
+    } finally {
+      fs.renameSync(real + '.aside', real);
+      s2.close();
+    }
   });
 });

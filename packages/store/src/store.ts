@@ -14,7 +14,7 @@ import {
   registerOutputs,
   writeDerivation,
 } from './add';
-import { type Ctx, addTempRoot, makeTempDir, realPathOf, toStorePathOpt } from './context';
+import { type Ctx, addTempRoot, addTempRoots, makeTempDir, realPathOf, toStorePathOpt } from './context';
 import { type StoreDb, createDb, isCorruption, openDb } from './db';
 import { checkDb, dbStateError, rebuildMarker, setAside } from './db-check';
 import { type GcOptions, type GcResult, addGcRoot, addIndirectRoot, findRoots, gc } from './gc';
@@ -35,7 +35,7 @@ import {
   referrers,
   whyDepends,
 } from './query';
-import { tempRootsAt, tempRootsFile } from './temp-roots';
+import { type TempRootsFile, tempRootsAt, tempRootsFile } from './temp-roots';
 import { type VerifyOptions, type VerifyResult, verify } from './verify';
 
 export interface OpenStoreOptions {
@@ -96,6 +96,8 @@ export interface Store {
 
   /** Keeps `storePath` alive while this process runs. */
   addTempRoot(storePath: string): void;
+  /** addTempRoot of several paths at once (one write to the temp-roots file). */
+  addTempRoots(storePaths: Iterable<string>): void;
   addGcRoot(storePath: string, name?: string): string;
   addIndirectRoot(linkPath: string): string;
   /** Store paths named by the roots directory. */
@@ -109,6 +111,11 @@ export interface Store {
   logPath(drvPath: string): string;
   /** Closes the database and drops this handle's temp roots. Never throws. */
   close(): void;
+}
+
+/** A temp-roots file owned by someone else: closing the handle closes its descriptor, never deletes it. */
+function sharedTempRoots(t: TempRootsFile): TempRootsFile {
+  return { file: t.file, add: (paths) => t.add(paths), remove: () => t.close(), close: () => t.close() };
 }
 
 function exists(p: string): boolean {
@@ -165,7 +172,7 @@ export function openStore(opts: OpenStoreOptions): Store {
     me,
     tempRoots: ownRoots
       ? tempRootsFile(layout.meta, me)
-      : { ...tempRootsAt(layout.meta, opts.tempRootsFile!), remove: () => {} },
+      : sharedTempRoots(tempRootsAt(layout.meta, opts.tempRootsFile!)),
     rebuildPending: rebuild,
     tempRooted: new Set(),
     heldPaths: new Map(),
@@ -196,6 +203,7 @@ export function openStore(opts: OpenStoreOptions): Store {
     pathInfo: (paths, o) => pathInfo(ctx, paths, o),
     whyDepends: (a, b, o) => whyDepends(ctx, a, b, o),
     addTempRoot: (p) => addTempRoot(ctx, p),
+    addTempRoots: (ps) => addTempRoots(ctx, ps),
     addGcRoot: (p, name) => addGcRoot(ctx, p, name),
     addIndirectRoot: (l) => addIndirectRoot(ctx, l),
     findRoots: () => findRoots(ctx),

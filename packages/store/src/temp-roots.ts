@@ -24,6 +24,8 @@ export interface TempRootsFile {
   add(paths: Iterable<string>): void;
   /** Deletes the file (the roots end). */
   remove(): void;
+  /** Closes the file's descriptor, leaving the file (a later add reopens it). */
+  close(): void;
 }
 
 function readOr(file: string): string | undefined {
@@ -41,7 +43,10 @@ function nonce(): string {
 
 /** True while a live process other than this one holds the store's gc lock. */
 export function gcRunning(locksDir: string): boolean {
-  const holder = readOr(path.join(locksDir, 'gc.lock'));
+  const lock = path.join(locksDir, 'gc.lock');
+  // The common case (no gc) costs one access(2) and no exception.
+  if (!fs.existsSync(lock)) return false;
+  const holder = readOr(lock);
   if (holder === undefined) return false;
   const id = parseId(holder);
   return id !== undefined && id.pid !== process.pid && isAlive(id);
@@ -62,19 +67,32 @@ export function tempRootsAt(metaDir: string, name: string): TempRootsFile {
   const dir = path.join(metaDir, TEMP_ROOTS_DIR);
   const file = path.join(dir, name);
   const locks = path.join(metaDir, 'locks');
+  /** Opened on the first add and kept open: each later add is one write(2). */
+  let fd: number | undefined;
+  const close = (): void => {
+    if (fd === undefined) return;
+    const f = fd;
+    fd = undefined;
+    fs.closeSync(f);
+  };
   return {
     file,
     add(paths) {
       const lines = [...paths];
       if (lines.length === 0) return;
-      fs.mkdirSync(dir, { recursive: true });
+      if (fd === undefined) {
+        fs.mkdirSync(dir, { recursive: true });
+        fd = fs.openSync(file, 'a');
+      }
       // One write(2) with O_APPEND: a concurrent reader sees whole lines or a partial last line.
-      fs.appendFileSync(file, lines.join('\n') + '\n');
+      fs.writeSync(fd, lines.join('\n') + '\n');
       waitForGc(locks);
     },
     remove() {
+      close();
       fs.rmSync(file, { force: true });
     },
+    close,
   };
 }
 

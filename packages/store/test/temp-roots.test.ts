@@ -74,4 +74,36 @@ describe('temp roots across processes', () => {
     shared.close();
     expect(fs.readFileSync(path.join(dir, name), 'utf8')).toBe('/nix/store/0123456789abcdfghijklmnpqrsvwxyz-y\n');
   });
+
+  test('roots added one by one and in batches are all in the file, once each, readable by gc while the handle is open', () => {
+    const root = path.join(work, 'batches');
+    const s = openStore({ root });
+    const kept = Array.from({ length: 30 }, (_, i) => s.addText(`kept-${i}`, `kept ${i}`));
+    const again = openStore({ root });
+    // Another handle's gc sees every root of the first handle while it is open: nothing is deleted.
+    for (const p of kept.slice(0, 10)) s.addTempRoot(p);
+    s.addTempRoots(kept.slice(10));
+    s.addTempRoots(kept); // already rooted: nothing written again
+    expect(again.gc().deleted).toEqual([]);
+    const dir = path.join(root, '.m', 'temproots');
+    const file = fs.readdirSync(dir).find((n) => fs.readFileSync(path.join(dir, n), 'utf8') !== '')!;
+    expect(fs.readFileSync(path.join(dir, file), 'utf8').split('\n').filter((l) => l !== '').sort()).toEqual([...kept].sort());
+    s.close();
+    expect(again.gc().deleted.sort()).toEqual([...kept].sort());
+    again.close();
+  });
+
+  test('a shared temp-roots file is appended to again by a later handle after an earlier one closed', () => {
+    const root = path.join(work, 'reopen');
+    const name = `${process.pid}-${idOf(process.pid).start}-reopen`;
+    const a = openStore({ root, tempRootsFile: name });
+    a.addTempRoot('/nix/store/0123456789abcdfghijklmnpqrsvwxyz-a');
+    a.close();
+    const b = openStore({ root, tempRootsFile: name });
+    b.addTempRoot('/nix/store/0123456789abcdfghijklmnpqrsvwxyz-b');
+    b.close();
+    expect(fs.readFileSync(path.join(root, '.m', 'temproots', name), 'utf8')).toBe(
+      '/nix/store/0123456789abcdfghijklmnpqrsvwxyz-a\n/nix/store/0123456789abcdfghijklmnpqrsvwxyz-b\n',
+    );
+  });
 });
