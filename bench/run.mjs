@@ -1,7 +1,9 @@
 // Runs every workload with m and with real nix-instantiate side by side (several runs each,
 // alternating; median wall time, CPU time = user + system and peak resident memory from GNU time),
 // prints a table and writes bench/results.json. Also measures `node -e 0`, the floor of m's start-up.
-// nixpkgs rows need a nixpkgs checkout that Nix 2.8 evaluates: M_BENCH_NIXPKGS=/path/to/nixpkgs.
+// nixpkgs rows need a nixpkgs checkout that Nix 2.8 evaluates: M_BENCH_NIXPKGS=/path/to/nixpkgs; its lib rows
+// need only `lib/` (see nixpkgsWorkloads in workloads.mjs), -A hello / -A firefox the whole tree.
+// With --only, the rows measured replace theirs in bench/results.json and the others are kept.
 // Usage: node bench/run.mjs [--runs N] [--only NAME[,NAME…]]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -86,7 +88,7 @@ const loadBefore = loadavg()[0];
 const nixVersion = spawnSync('nix-instantiate', ['--version'], { encoding: 'utf8' }).stdout.trim();
 const results = [];
 const nixpkgs = process.env.M_BENCH_NIXPKGS;
-if (!nixpkgs) process.stderr.write('nixpkgs rows: skipped (set M_BENCH_NIXPKGS to a nixpkgs checkout that Nix 2.8 evaluates)\n');
+if (!nixpkgs) process.stderr.write('nixpkgs rows: skipped (set M_BENCH_NIXPKGS to a nixpkgs checkout, or a copy of its lib/, that Nix 2.8 evaluates)\n');
 let floor;
 for (const w of prepareWorkloads(work, { nixpkgs })) {
   if (only && !only.includes(w.name)) continue;
@@ -109,23 +111,53 @@ for (const w of prepareWorkloads(work, { nixpkgs })) {
     memoryRatio: ratio(m.peakMB, nix.peakMB),
     goal: w.goal ?? 1.0,
     sameOutput,
+    date: new Date().toISOString(),
+    loadAverage: Math.round(loadavg()[0] * 100) / 100,
   });
   const last = results.at(-1);
   process.stderr.write(`${w.name}: m ${last.m.medianMs ?? 'ERROR'} ms (${last.m.cpuMs ?? '-'} CPU), nix ${last.nix.medianMs ?? 'ERROR'} ms (${last.nix.cpuMs ?? '-'} CPU)\n`);
 }
 
-const report = {
+const resultsFile = join(root, 'bench/results.json');
+/** The previous results.json, when this run measures only some rows (--only). */
+function previousReport() {
+  if (!only) return undefined;
+  try {
+    return JSON.parse(readFileSync(resultsFile, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+const prev = previousReport();
+/** This run's rows, and with --only the previous rows it did not measure, in their order. */
+function mergedRows() {
+  if (!prev) return results;
+  const fresh = new Map(results.map((r) => [r.name, r]));
+  const rows = prev.workloads.map((r) => fresh.get(r.name) ?? r);
+  for (const r of results) if (!prev.workloads.some((p) => p.name === r.name)) rows.push(r);
+  if (!floor && prev.nodeFloor) floor = prev.nodeFloor;
+  return rows;
+}
+const allRows = mergedRows();
+
+const thisRun = {
   command: `node bench/run.mjs${args.length ? ' ' + args.join(' ') : ''}`,
   date: new Date().toISOString(),
+  loadAverage: { before: Math.round(loadBefore * 100) / 100, after: Math.round(loadavg()[0] * 100) / 100 },
+};
+// command/date/loadAverage describe the last full run; later --only runs are listed in `updates`
+// (each row also carries its own date and load).
+const report = {
+  ...(prev ? { command: prev.command, date: prev.date, loadAverage: prev.loadAverage } : thisRun),
   node: process.version,
   nix: nixVersion,
   cpu: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,
-  loadAverage: { before: Math.round(loadBefore * 100) / 100, after: Math.round(loadavg()[0] * 100) / 100 },
   nodeFloor: floor ?? null,
-  nixpkgs: nixpkgs ?? null,
-  workloads: results,
+  nixpkgs: nixpkgs ?? prev?.nixpkgs ?? null,
+  ...(prev ? { updates: [...(prev.updates ?? []), { ...thisRun, rows: results.map((r) => r.name) }].slice(-20) } : {}),
+  workloads: allRows,
 };
-writeFileSync(join(root, 'bench/results.json'), JSON.stringify(report, null, 2) + '\n');
+writeFileSync(resultsFile, JSON.stringify(report, null, 2) + '\n');
 
 const rows = results.map((r) => [
   r.name,

@@ -1,6 +1,6 @@
 // Benchmark workloads: each is a nix-instantiate argument list (run by both m and Nix) plus any
 // files it needs, generated into a scratch directory.
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** A realistic package-set-like Nix file of at least `minBytes` (let, rec, functions, strings, lists, paths). */
@@ -108,6 +108,81 @@ in lib.foldl' (acc: name: acc + cfg.\${name}) 0 names
 }
 
 /**
+ * A NixOS-shaped module set over nixpkgs' lib: `n` services, each with six options (bool, int, str, listOf str,
+ * attrsOf str, a submodule with int and listOf str), declared by four imported modules and defined by four more
+ * with mkDefault, mkForce, mkIf on other options (the fixpoint) and mkMerge, plus an attrsOf submodule of users.
+ * The result (a hash of the whole config as JSON) forces every option.
+ */
+function libTypedModulesNix(nixpkgs, n) {
+  return `let
+  lib = import ${nixpkgs}/lib;
+  inherit (lib) mkOption types mkIf mkDefault mkMerge mkForce;
+  count = ${n};
+  names = builtins.genList (i: "s\${toString i}") count;
+  idx = builtins.listToAttrs (lib.imap0 (i: name: lib.nameValuePair name i) names);
+  serviceOptions = name: {
+    enable = mkOption { type = types.bool; default = false; description = "Whether to run \${name}."; };
+    port = mkOption { type = types.int; default = 0; };
+    name = mkOption { type = types.str; default = name; };
+    extraArgs = mkOption { type = types.listOf types.str; default = [ ]; };
+    env = mkOption { type = types.attrsOf types.str; default = { }; };
+    settings = mkOption {
+      default = { };
+      type = types.submodule {
+        options = {
+          level = mkOption { type = types.int; default = 1; };
+          tags = mkOption { type = types.listOf types.str; default = [ ]; };
+        };
+      };
+    };
+  };
+  declareSlice = k: { options.services = lib.genAttrs (lib.sublist (k * count / 4) (count / 4) names) serviceOptions; };
+  declareUsers = {
+    options.users = mkOption {
+      default = { };
+      type = types.attrsOf (types.submodule ({ name, ... }: {
+        options = {
+          uid = mkOption { type = types.int; };
+          home = mkOption { type = types.str; default = "/home/\${name}"; };
+          groups = mkOption { type = types.listOf types.str; default = [ ]; };
+        };
+      }));
+    };
+  };
+  defaults = { services = lib.genAttrs names (name: { port = mkDefault (8000 + idx.\${name}); name = mkDefault "svc-\${name}"; }); };
+  enables = { services = lib.genAttrs names (name: let i = idx.\${name}; in {
+    enable = if lib.mod i 5 == 0 then mkForce false else lib.mod i 2 == 0;
+  }); };
+  wiring = { config, ... }: {
+    services = lib.genAttrs names (name: let s = config.services.\${name}; in mkIf s.enable {
+      extraArgs = [ "--port=\${toString s.port}" ];
+      env = { NAME = s.name; PORT = toString s.port; };
+      settings.level = 3;
+    });
+    users = lib.listToAttrs (map (name: lib.nameValuePair "u-\${name}" (mkIf config.services.\${name}.enable {
+      uid = 1000 + idx.\${name};
+      groups = [ "services" ];
+    })) names);
+  };
+  extras = { config, ... }: {
+    services = lib.genAttrs names (name: let i = idx.\${name}; in {
+      extraArgs = mkMerge [ [ "--name=\${name}" ] (mkIf (lib.mod i 3 == 0) [ "--verbose" ]) ];
+      env = mkMerge [ { SERVICE = name; } (mkIf (lib.mod i 7 == 0) { DEBUG = "1"; }) ];
+      settings = { tags = [ "t-\${name}" ]; level = mkIf (lib.mod i 11 == 0) (mkForce 9); };
+    });
+  };
+  cfg = (lib.evalModules {
+    modules = [ { imports = map declareSlice [ 0 1 2 3 ]; } declareUsers defaults enables wiring extras ];
+  }).config;
+in {
+  enabled = lib.length (lib.filter (name: cfg.services.\${name}.enable) names);
+  users = lib.length (lib.attrNames cfg.users);
+  hash = builtins.hashString "sha256" (builtins.toJSON { inherit (cfg) services users; });
+}
+`;
+}
+
+/**
  * @param {{ nixpkgs?: string }} [opts] nixpkgs: a nixpkgs checkout for the nixpkgs and lib rows (left out without it)
  * @returns {{ name: string, description: string, args: string[], runs?: number, goal?: number }[]}
  */
@@ -174,14 +249,30 @@ in builtins.stringLength s + builtins.length back + (builtins.elemAt back 19999)
   ];
 }
 
-/** Rows over a real nixpkgs checkout: drvPaths (checked equal with Nix's), lib's tests, lib's module system. */
+/**
+ * Rows over a real nixpkgs checkout. The lib rows need only its `lib/` (plus `.version`, which lib/trivial.nix
+ * reads, and a top-level default.nix with `hello` for misc.nix's testIsStorePath); `-A hello` / `-A firefox`
+ * need the whole tree and are left out when `pkgs/` is missing.
+ */
 function nixpkgsWorkloads(dir, nixpkgs) {
   writeFileSync(join(dir, 'lib-modules.nix'), libModulesNix(nixpkgs, 600));
+  writeFileSync(join(dir, 'lib-modules-typed.nix'), libTypedModulesNix(nixpkgs, 100));
   const attrs = (names) => names.flatMap((a) => ['-A', a]);
+  const whole = existsSync(join(nixpkgs, 'pkgs'))
+    ? [
+        { name: 'nixpkgs-hello', description: `nixpkgs -A hello (drvPath)`, args: [nixpkgs, ...attrs(['hello'])] },
+        { name: 'nixpkgs-firefox', description: `nixpkgs -A firefox (drvPath)`, args: [nixpkgs, ...attrs(['firefox'])], runs: 3 },
+      ]
+    : [];
   return [
-    { name: 'nixpkgs-hello', description: `nixpkgs -A hello (drvPath)`, args: [nixpkgs, ...attrs(['hello'])] },
-    { name: 'nixpkgs-firefox', description: `nixpkgs -A firefox (drvPath)`, args: [nixpkgs, ...attrs(['firefox'])], runs: 3 },
+    ...whole,
     { name: 'nixpkgs-lib-tests', description: 'nixpkgs lib/tests/misc.nix (--eval --strict)', args: ['--eval', '--strict', join(nixpkgs, 'lib/tests/misc.nix')] },
-    { name: 'nixpkgs-lib-modules', description: 'nixpkgs lib.evalModules over 600 options', args: ['--eval', '--strict', join(dir, 'lib-modules.nix')] },
+    { name: 'nixpkgs-lib-systems', description: 'nixpkgs lib/tests/systems.nix (--eval --strict)', args: ['--eval', '--strict', join(nixpkgs, 'lib/tests/systems.nix')] },
+    { name: 'nixpkgs-lib-modules', description: 'nixpkgs lib.evalModules over 600 int options', args: ['--eval', '--strict', join(dir, 'lib-modules.nix')] },
+    {
+      name: 'nixpkgs-lib-modules-typed',
+      description: 'nixpkgs lib.evalModules: 100 services × 6 options (bool/int/str/listOf/attrsOf/submodule), mkIf/mkDefault/mkMerge/mkForce',
+      args: ['--eval', '--strict', join(dir, 'lib-modules-typed.nix')],
+    },
   ];
 }

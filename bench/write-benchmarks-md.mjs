@@ -10,27 +10,54 @@ const ms = (t) => (t.medianMs === null ? `error: ${cell(t.error)}` : String(t.me
 const x = (v) => (v === null || v === undefined ? '-' : `${v}×`);
 /** A ratio against its goal (bold when it misses). */
 const goal = (v, g) => (v === null || v === undefined ? '-' : v <= g ? `${v}×` : `**${v}×**`);
+/** Rows over real nixpkgs code: a section of their own (measured on their own dates, see bench/nixpkgs-notes.md). */
+const isNixpkgsRow = (w) => w.name.startsWith('nixpkgs-');
+const evalRow = (w) =>
+  `| ${w.name} | ${cell(w.description)} | ${ms(w.m)} | ${ms(w.nix)} | ${goal(w.ratio, w.goal ?? 1)} | ${w.m.cpuMs ?? '-'} | ${w.nix.cpuMs ?? '-'} | ${goal(w.cpuRatio, w.goal ?? 1)} | ${w.m.peakMB ?? '-'} | ${w.nix.peakMB ?? '-'} | ${x(w.memoryRatio)} | ${w.sameOutput === null ? '-' : w.sameOutput ? 'yes' : 'no'} |`;
+/** The section of the nixpkgs rows: their table, then the prose of bench/nixpkgs-notes.md. */
+function nixpkgsSection() {
+  const rows = r.workloads.filter(isNixpkgsRow);
+  const notes = join(root, 'bench/nixpkgs-notes.md');
+  const prose = existsSync(notes) ? [readFileSync(notes, 'utf8').trimEnd(), ''] : [];
+  if (rows.length === 0) {
+    return ['nixpkgs rows: **skipped** in this run — set M_BENCH_NIXPKGS to a nixpkgs checkout, or a copy of its lib/, that Nix 2.8 evaluates.', ''];
+  }
+  const times = rows.map((w) => w.date ?? r.date).sort();
+  const [first, last] = [times[0], times.at(-1)];
+  const when = `${first.slice(0, 10)}, ${first.slice(11, 16)}${last.slice(11, 16) === first.slice(11, 16) ? '' : `-${last.slice(11, 16)}`} UTC`;
+  const loads = rows.map((w) => w.loadAverage).filter((l) => l !== undefined);
+  return [
+    '## Real nixpkgs code',
+    '',
+    `Rows over the nixpkgs at \`M_BENCH_NIXPKGS\` (${r.nixpkgs ?? 'unknown'}), measured on ${when}` +
+      (loads.length ? `, 1-minute load average ${Math.min(...loads)}-${Math.max(...loads)}` : '') +
+      `; medians of ${[...new Set(rows.map((w) => w.runs))].join('/')} alternating runs; columns as above.`,
+    '',
+    '| workload | what | m ms | nix ms | ratio | m CPU ms | nix CPU ms | CPU ratio | m peak MB | nix peak MB | memory ratio | same output |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    ...rows.map(evalRow),
+    '',
+    ...prose,
+  ];
+}
 const lines = [
   '# Benchmarks',
   '',
   `\`m instantiate\` against real \`nix-instantiate\` on the same workloads, run side by side by \`${r.command}\``,
   `(\`pnpm bench\` builds first), on ${r.date.slice(0, 10)}: ${r.cpu}, Node ${r.node}, ${r.nix}.`,
   ...(r.loadAverage ? [`1-minute load average ${r.loadAverage.before} before and ${r.loadAverage.after} after the run${r.loadAverage.before > 2 ? ': the machine was shared with other engineers\' builds and tests, so absolute times are several times an idle machine\'s; compare the ratios, and the CPU ratio (user + system time, GNU time) is the steadier one' : ''}.`] : []),
-  'Times are medians over several alternating runs of the whole process (startup: 10, nixpkgs firefox: 3, others: 5): wall-clock ms, CPU = user + system, peak = peak resident set size; ratio = m / nix.',
+  'Times are medians over several alternating runs of the whole process (startup: 10, others: 5): wall-clock ms, CPU = user + system, peak = peak resident set size; ratio = m / nix.',
   'Goal (issue 12): every ratio ≤ 1.0×, start-up ≤ 2.0×; a ratio in bold misses its goal. Both run without NODE_EXTRA_CA_CERTS (see below).',
   'Regenerate this file with `node bench/write-benchmarks-md.mjs` after a `pnpm bench`.',
   '',
   '| workload | what | m ms | nix ms | ratio | m CPU ms | nix CPU ms | CPU ratio | m peak MB | nix peak MB | memory ratio | same output |',
   '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
-  ...r.workloads.map((w) =>
-    `| ${w.name} | ${cell(w.description)} | ${ms(w.m)} | ${ms(w.nix)} | ${goal(w.ratio, w.goal ?? 1)} | ${w.m.cpuMs ?? '-'} | ${w.nix.cpuMs ?? '-'} | ${goal(w.cpuRatio, w.goal ?? 1)} | ${w.m.peakMB ?? '-'} | ${w.nix.peakMB ?? '-'} | ${x(w.memoryRatio)} | ${w.sameOutput === null ? '-' : w.sameOutput ? 'yes' : 'no'} |`),
+  ...r.workloads.filter((w) => !isNixpkgsRow(w)).map(evalRow),
   '',
   ...(r.nodeFloor
     ? [`The floor of any Node program's start-up, \`node -e 0\`, measured in the same alternation as the startup row: ${r.nodeFloor.medianMs} ms wall, ${r.nodeFloor.cpuMs} ms CPU, ${Math.round(r.nodeFloor.peakMB * 10) / 10} MB peak (${x(Math.round((r.nodeFloor.medianMs / r.workloads.find((w) => w.name === 'startup')?.nix.medianMs) * 100) / 100)} Nix's \`--eval -E 1\`).`, '']
     : []),
-  r.nixpkgs
-    ? `nixpkgs rows: the checkout at \`${r.nixpkgs}\` (M_BENCH_NIXPKGS).`
-    : 'nixpkgs rows (`-A hello`, `-A firefox`, `lib/tests/misc.nix`, `lib.evalModules` over 600 options): **skipped** — no nixpkgs checkout on this machine; set M_BENCH_NIXPKGS to one that Nix 2.8 evaluates (early 2020, e.g. the 20.03 branch) to run them.',
+  ...nixpkgsSection(),
   '',
 ];
 const drvResults = join(root, 'bench/drv-results.json');
