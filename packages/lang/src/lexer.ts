@@ -65,13 +65,11 @@ const keywords = new Map<string, TokenType>([
 
 /** Single-character punctuation of `expr` mode that no longer token can start with, by char code. */
 const single: (TokenType | undefined)[] = new Array<TokenType | undefined>(128).fill(undefined);
-const singleImage: string[] = new Array<string>(128).fill('');
 for (const [ch, t] of [
   ['{', T.LCurly], ['}', T.RCurly], ['"', T.Quote], ['(', T.LParen], [')', T.RParen], ['[', T.LBracket],
   [']', T.RBracket], [';', T.Semi], [':', T.Colon], [',', T.Comma], ['@', T.At], ['?', T.Question], ['*', T.Star],
 ] as [string, TokenType][]) {
   single[ch.charCodeAt(0)] = t;
-  singleImage[ch.charCodeAt(0)] = ch;
 }
 
 export interface LexResult {
@@ -83,31 +81,61 @@ export interface LexResult {
   stop?: number;
 }
 
+/**
+ * Tokens as parallel arrays (no object per token): token `i` has type index `kinds[i]` (the
+ * chevrotain `tokenTypeIdx` of its type in tokens.ts) and spans `text[starts[i], ends[i])`.
+ * The arrays may be longer than `count`.
+ */
+export interface Lexed {
+  text: string;
+  count: number;
+  kinds: Uint8Array;
+  starts: Int32Array;
+  ends: Int32Array;
+  /** As in LexResult. */
+  stop?: number;
+}
+
 /** Scanner state; the scan functions below each consume one token (or skipped text). */
 interface State {
   text: string;
   n: number;
   pos: number;
-  tokens: IToken[];
+  count: number;
+  kinds: Uint8Array;
+  starts: Int32Array;
+  ends: Int32Array;
   modes: number[];
   mode: number;
   stop: number;
 }
 
-function emit(st: State, type: TokenType, image: string, start: number): void {
-  st.tokens.push({ image, startOffset: start, tokenTypeIdx: type.tokenTypeIdx!, tokenType: type } as IToken);
+function grow(st: State): void {
+  const size = st.kinds.length * 2;
+  const kinds = new Uint8Array(size);
+  kinds.set(st.kinds);
+  const starts = new Int32Array(size);
+  starts.set(st.starts);
+  const ends = new Int32Array(size);
+  ends.set(st.ends);
+  st.kinds = kinds;
+  st.starts = starts;
+  st.ends = ends;
 }
 
 /** Emits the token `text[start, end)` and moves past it. */
 function emitSpan(st: State, type: TokenType, start: number, end: number): void {
-  emit(st, type, st.text.slice(start, end), start);
+  if (st.count === st.kinds.length) grow(st);
+  const i = st.count++;
+  st.kinds[i] = type.tokenTypeIdx!;
+  st.starts[i] = start;
+  st.ends[i] = end;
   st.pos = end;
 }
 
-/** Emits a fixed-text token at the current position (no string is allocated for its image). */
+/** Emits a fixed-text token at the current position. */
 function fixed(st: State, type: TokenType, image: string): void {
-  emit(st, type, image, st.pos);
-  st.pos += image.length;
+  emitSpan(st, type, st.pos, st.pos + image.length);
 }
 
 function push(st: State, m: number): void {
@@ -160,9 +188,7 @@ function scanWord(st: State, c: number): void {
   }
   e = pos + 1;
   while (is(text.charCodeAt(e), C_ID)) e++;
-  const image = text.slice(pos, e);
-  emit(st, e - pos <= 7 ? keywords.get(image) ?? T.Id : T.Id, image, pos);
-  st.pos = e;
+  emitSpan(st, e - pos <= 7 ? keywords.get(text.slice(pos, e)) ?? T.Id : T.Id, pos, e);
 }
 
 /** Tokens starting with one of `0-9 . - + /`: a path first, then numbers and operators. */
@@ -244,8 +270,7 @@ function scanExpr(st: State): void {
   if (is(c, C_ID_START)) return scanWord(st, c);
   const t1 = c < 128 ? single[c] : undefined;
   if (t1 === undefined) return scanOther(st, c);
-  emit(st, t1, singleImage[c]!, pos);
-  st.pos = pos + 1;
+  emitSpan(st, t1, pos, pos + 1);
   if (t1 === T.LCurly) push(st, EXPR);
   else if (t1 === T.RCurly) pop(st);
   else if (t1 === T.Quote) push(st, STRING);
@@ -301,22 +326,52 @@ function scanPath(st: State): void {
     for (let d = text.charCodeAt(e); is(d, C_PATH) || d === 47; d = text.charCodeAt(++e));
     emitSpan(st, T.PathStr, pos, e);
   } else {
-    emit(st, T.PathEnd, '', pos);
+    emitSpan(st, T.PathEnd, pos, pos);
     pop(st);
   }
 }
 
-/** Tokenizes `text`. */
-export function tokenize(text: string): LexResult {
-  const st: State = { text, n: text.length, pos: 0, tokens: [], modes: [EXPR], mode: EXPR, stop: -1 };
+/** Tokenizes `text` into parallel arrays. */
+export function lex(text: string): Lexed {
+  const size = 64 + (text.length >> 2);
+  const st: State = {
+    text, n: text.length, pos: 0, count: 0,
+    kinds: new Uint8Array(size), starts: new Int32Array(size), ends: new Int32Array(size),
+    modes: [EXPR], mode: EXPR, stop: -1,
+  };
   while (st.pos < st.n) {
     const mode = st.mode;
     if (mode === EXPR) {
       scanExpr(st);
-      if (st.stop >= 0) return { tokens: st.tokens, stop: st.stop };
+      if (st.stop >= 0) break;
     } else if (mode === STRING) scanString(st);
     else if (mode === IND) scanInd(st);
     else scanPath(st);
   }
-  return { tokens: st.tokens };
+  const out: Lexed = { text, count: st.count, kinds: st.kinds, starts: st.starts, ends: st.ends };
+  if (st.stop >= 0) out.stop = st.stop;
+  return out;
+}
+
+const typeByIdx: TokenType[] = [];
+for (const t of T.allTokens) typeByIdx[t.tokenTypeIdx!] = t;
+
+/** The chevrotain token objects of `lexed` (what the chevrotain parser reads). */
+export function toTokens(lexed: Lexed): IToken[] {
+  const tokens: IToken[] = new Array<IToken>(lexed.count);
+  for (let i = 0; i < lexed.count; i++) {
+    const type = typeByIdx[lexed.kinds[i]!]!;
+    const start = lexed.starts[i]!;
+    const image = lexed.text.slice(start, lexed.ends[i]!);
+    tokens[i] = { image, startOffset: start, tokenTypeIdx: type.tokenTypeIdx!, tokenType: type } as IToken;
+  }
+  return tokens;
+}
+
+/** Tokenizes `text` into chevrotain tokens. */
+export function tokenize(text: string): LexResult {
+  const lexed = lex(text);
+  const out: LexResult = { tokens: toTokens(lexed) };
+  if (lexed.stop !== undefined) out.stop = lexed.stop;
+  return out;
 }

@@ -3,7 +3,8 @@ import { MError, isMError } from '@m/core';
 import { createTokenInstance, type IToken } from 'chevrotain';
 import type { Expr, StaticScope } from './ast';
 import { Invalid } from './tokens';
-import { tokenize } from './lexer';
+import { lex, toTokens } from './lexer';
+import { parseFast } from './fast-parser';
 import { getParser } from './parser';
 import { createPosTable } from './positions';
 import { createSymbolTable, type SymbolTable } from './symbols';
@@ -46,6 +47,18 @@ function lastLexedOffset(source: string, tokens: IToken[]): number {
 }
 
 export function parse(source: string, opts: ParseOptions): ParseResult {
+  return parseWith(source, opts, 'both')!;
+}
+
+/**
+ * For tests, which compare the two parsers: `chevrotain` parses with it alone, `fast` with the
+ * fast path alone (undefined where it gives up).
+ */
+export function parseWithOnly(source: string, opts: ParseOptions, only: 'fast' | 'chevrotain'): ParseResult | undefined {
+  return parseWith(source, opts, only);
+}
+
+function parseWith(source: string, opts: ParseOptions, mode: 'both' | 'fast' | 'chevrotain'): ParseResult | undefined {
   const positions = createPosTable(source, opts.file);
   const symbols = opts.symbols ?? createSymbolTable();
   symbols.intern(opts.file === '«string»' || opts.file === '«stdin»' ? source : opts.file);
@@ -58,7 +71,19 @@ export function parse(source: string, opts: ParseOptions): ParseResult {
     attrIndex: new Map(),
   };
 
-  const lexed = tokenize(source);
+  const compact = lex(source);
+  if (mode === 'fast' && compact.stop !== undefined) return undefined;
+  if (mode !== 'chevrotain' && compact.stop === undefined) {
+    // Input that parses takes the fast path; anything else is parsed again by chevrotain, which
+    // reports the error (and interns its symbols itself).
+    const mark = symbols.mark();
+    const ast = parseFast(compact, ctx);
+    if (ast) return finish(ast, opts);
+    symbols.rollback(mark);
+    if (mode === 'fast') return undefined;
+    ctx.attrIndex = new Map();
+  }
+  const lexed = { tokens: toTokens(compact), stop: compact.stop };
   // A character no token matches stops the lexer; the parser reports it as an invalid token.
   const stop = lexed.stop === undefined ? undefined : { offset: lexed.stop };
   if (stop) lexed.tokens.push(createTokenInstance(Invalid, source.charAt(stop.offset), stop.offset, stop.offset, NaN, NaN, NaN, NaN));
@@ -85,6 +110,10 @@ export function parse(source: string, opts: ParseOptions): ParseResult {
     return { errors: [new MError('PARSE_ERROR', err.message, { pos: positions.at(offset) })] };
   }
   if (!ast) return { errors: [new MError('PARSE_ERROR', 'syntax error', { pos: positions.at(0) })] };
+  return finish(ast, opts);
+}
+
+function finish(ast: Expr, opts: ParseOptions): ParseResult {
   if (opts.scope) {
     const errors = bindVars(ast, opts.scope);
     if (errors.length > 0) return { ast, errors };

@@ -12,6 +12,10 @@ export const attrRank = new WeakMap<AttrDef, number>();
 export interface SymbolTable {
   /** Interns `name` and returns its creation rank. */
   intern(name: string): number;
+  /** The table's state now, for `rollback`. */
+  mark(): number;
+  /** Forgets the symbols interned since `mark` returned `m` (an abandoned parse's). */
+  rollback(m: number): void;
 }
 
 /*
@@ -33,8 +37,14 @@ const initialCount = lowSymbols.length + highSymbols.length;
 
 export function createSymbolTable(): SymbolTable {
   const added = new Map<string, number>();
+  const order: string[] = [];
   let count = initialCount;
   return {
+    mark: () => order.length,
+    rollback(m) {
+      while (order.length > m) added.delete(order.pop()!);
+      count = initialCount + order.length;
+    },
     intern(name) {
       const b = base.get(name);
       if (b !== undefined) return b;
@@ -43,6 +53,7 @@ export function createSymbolTable(): SymbolTable {
         const k = count++;
         r = k >= HOLE_FIRST && k < HOLE_FIRST + HOLE_SIZE ? holeRank + (k - HOLE_FIRST) : lowSymbols.length * STEP + k;
         added.set(name, r);
+        order.push(name);
       }
       return r;
     },
