@@ -1,6 +1,6 @@
 // Benchmark workloads: each is a nix-instantiate argument list (run by both m and Nix) plus any
 // files it needs, generated into a scratch directory.
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** A realistic package-set-like Nix file of at least `minBytes` (let, rec, functions, strings, lists, paths). */
@@ -105,6 +105,17 @@ function libModulesNix(nixpkgs, n) {
   cfg = (lib.evalModules { modules = [ declare defineA defineB ]; }).config;
 in lib.foldl' (acc: name: acc + cfg.\${name}) 0 names
 `;
+}
+
+/** Imports (to weak head normal form, so each file is read, parsed and bound) every .nix file of lib/ and lib/systems/. */
+function libParseNix(nixpkgs) {
+  const files = ['lib', 'lib/systems'].flatMap((d) =>
+    readdirSync(join(nixpkgs, d))
+      .filter((f) => f.endsWith('.nix'))
+      .sort()
+      .map((f) => join(nixpkgs, d, f)),
+  );
+  return `builtins.foldl' (n: f: builtins.seq (import f) (n + 1)) 0 [\n${files.map((f) => `  ${f}\n`).join('')}]\n`;
 }
 
 /**
@@ -257,6 +268,7 @@ in builtins.stringLength s + builtins.length back + (builtins.elemAt back 19999)
 function nixpkgsWorkloads(dir, nixpkgs) {
   writeFileSync(join(dir, 'lib-modules.nix'), libModulesNix(nixpkgs, 600));
   writeFileSync(join(dir, 'lib-modules-typed.nix'), libTypedModulesNix(nixpkgs, 100));
+  writeFileSync(join(dir, 'lib-parse.nix'), libParseNix(nixpkgs));
   const attrs = (names) => names.flatMap((a) => ['-A', a]);
   const whole = existsSync(join(nixpkgs, 'pkgs'))
     ? [
@@ -266,6 +278,7 @@ function nixpkgsWorkloads(dir, nixpkgs) {
     : [];
   return [
     ...whole,
+    { name: 'nixpkgs-lib-parse', description: 'import every .nix file of nixpkgs lib/ and lib/systems/ (read, parse, bind; WHNF)', args: ['--eval', join(dir, 'lib-parse.nix')] },
     { name: 'nixpkgs-lib-tests', description: 'nixpkgs lib/tests/misc.nix (--eval --strict)', args: ['--eval', '--strict', join(nixpkgs, 'lib/tests/misc.nix')] },
     { name: 'nixpkgs-lib-systems', description: 'nixpkgs lib/tests/systems.nix (--eval --strict)', args: ['--eval', '--strict', join(nixpkgs, 'lib/tests/systems.nix')] },
     { name: 'nixpkgs-lib-modules', description: 'nixpkgs lib.evalModules over 600 int options', args: ['--eval', '--strict', join(dir, 'lib-modules.nix')] },
