@@ -1,5 +1,6 @@
 // Bundles the CLI:
-// - dist/m.js: the light main-thread entry (argument parsing, command table, eval cache check);
+// - dist/m.js: the main-thread entry (argument parsing, command table, eval cache check), light:
+//   it loads the bundle below only to evaluate (`m instantiate`, main-thread-eval.ts);
 // - dist/m-worker-bundle.cjs: the parser, evaluator, store and builder (src/worker.ts), as one
 //   CommonJS function so the worker can compile it through V8's code cache;
 // - dist/m-worker.cjs: the worker's entry (src/worker-loader.ts), which loads that bundle; the
@@ -95,11 +96,14 @@ const cjs = {
 };
 
 try {
-  const worker = build({ ...cjs, entryPoints: [src('worker.ts')], outfile: join(tmp, 'm-worker-bundle.cjs') }).then(() => {
-    const hash = createHash('sha256').update(readFileSync(join(tmp, 'm-worker-bundle.cjs'))).digest('hex').slice(0, 20);
-    return build({ ...cjs, entryPoints: [src('worker-loader.ts')], outfile: join(tmp, 'm-worker.cjs'), define: { ...cjs.define, M_WORKER_BUNDLE_HASH: JSON.stringify(hash) } });
-  });
-  await Promise.all([worker, build({ ...esm, entryPoints: [src('main.ts')], outfile: join(tmp, 'm.js') })]);
+  // Both loaders (the worker's and the main thread's, bundle-loader.ts) key the code cache by the
+  // bundle's hash, so the bundle is built first.
+  await build({ ...cjs, entryPoints: [src('worker.ts')], outfile: join(tmp, 'm-worker-bundle.cjs') });
+  const hash = JSON.stringify(createHash('sha256').update(readFileSync(join(tmp, 'm-worker-bundle.cjs'))).digest('hex').slice(0, 20));
+  await Promise.all([
+    build({ ...cjs, entryPoints: [src('worker-loader.ts')], outfile: join(tmp, 'm-worker.cjs'), define: { ...cjs.define, M_WORKER_BUNDLE_HASH: hash } }),
+    build({ ...esm, entryPoints: [src('main.ts')], outfile: join(tmp, 'm.js'), define: { M_WORKER_BUNDLE_HASH: hash } }),
+  ]);
   // Maps first, then the worker bundle, its loader, and last the entry that starts the loader.
   const order = (f) => (f.endsWith('.map') ? 0 : f === 'm-worker-bundle.cjs' ? 1 : f === 'm-worker.cjs' ? 2 : 3);
   for (const f of readdirSync(tmp).sort((a, b) => order(a) - order(b))) renameSync(join(tmp, f), join(dist, f));

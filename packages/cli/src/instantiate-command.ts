@@ -1,6 +1,7 @@
 /**
- * `m instantiate`: parses nix-instantiate's flags on the main thread, then evaluates in a worker
- * thread with a large stack (deeply recursive Nix code recurses deeply in the evaluator).
+ * `m instantiate`: parses nix-instantiate's flags, then evaluates on the main thread, and again in
+ * a worker thread with a large stack when the main thread's stack was too small (deeply recursive
+ * Nix code recurses deeply in the evaluator; main-thread-eval.ts).
  */
 import { readFileSync } from 'node:fs';
 import { fromUtf8 } from '@m/nix-compat';
@@ -8,6 +9,7 @@ import { usageFailure, type Command, type CommandContext } from './command';
 import { resolvePhysicalStore, resolveSearchPath } from './environment';
 import { isUsageError, parseInstantiateArgs, type InstantiateOptions } from './instantiate-args';
 import type { InstantiateJob } from './run-instantiate';
+import { instantiateOnMainThread, mainThreadEvalEnabled } from './main-thread-eval';
 import { M_VERSION } from './version';
 import { spawnWorker } from './worker-spawn';
 
@@ -93,6 +95,9 @@ export const instantiateCommand: Command = {
       ctx.out.stdout(`m instantiate (m) ${M_VERSION}\n`);
       return 0;
     }
-    return runInWorker(makeJob(o, ctx), ctx);
+    const job = makeJob(o, ctx);
+    if (!mainThreadEvalEnabled(ctx.env)) return runInWorker(job, ctx);
+    const r = await instantiateOnMainThread(job, ctx);
+    return 'code' in r ? r.code : runInWorker({ ...job, skipOutput: r.printed }, ctx);
   },
 };

@@ -51,3 +51,41 @@ export function createFdOutput(stdoutFd = 1, stderrFd = 2): Output {
     },
   };
 }
+
+/** Characters already written to each stream (counted by countingOutput). */
+export interface OutputCounts {
+  stdout: number;
+  stderr: number;
+}
+
+/** `out`, counting the characters written through it into `counts`. */
+export function countingOutput(out: Output, counts: OutputCounts): Output {
+  return {
+    stdout(s) {
+      out.stdout(s);
+      counts.stdout += s.length;
+    },
+    stderr(s) {
+      out.stderr(s);
+      counts.stderr += s.length;
+    },
+  };
+}
+
+/**
+ * `out` without the first `skip.stdout` and `skip.stderr` characters of each stream: a rerun of a
+ * deterministic job prints what an earlier attempt printed before it gave up only once.
+ */
+export function skippingOutput(out: Output, skip: OutputCounts): Output {
+  let left = { ...skip };
+  const pass = (s: string, stream: keyof OutputCounts): string => {
+    const n = left[stream];
+    if (n === 0) return s;
+    left = { ...left, [stream]: Math.max(0, n - s.length) };
+    return n >= s.length ? '' : s.slice(n);
+  };
+  return {
+    stdout: (s) => out.stdout(pass(s, 'stdout')),
+    stderr: (s) => out.stderr(pass(s, 'stderr')),
+  };
+}

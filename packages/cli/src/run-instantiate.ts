@@ -1,6 +1,7 @@
 /**
- * The body of `m instantiate` (nix-instantiate's processExpr and main loop). Runs inside the
- * evaluation worker; all output goes through `out`, the exit code is returned.
+ * The body of `m instantiate` (nix-instantiate's processExpr and main loop). Runs on the main
+ * thread first, then, if that runs out of stack, in the evaluation worker; all output goes through
+ * `out`, the exit code is returned.
  */
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readlinkSync, symlinkSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +23,22 @@ export interface InstantiateJob {
   physicalStore: string;
   storeDir: string;
   debug: boolean;
+  /** Output an earlier attempt on the main thread already printed (see attemptInstantiate). */
+  skipOutput?: { stdout: number; stderr: number };
+}
+
+export interface RunOptions {
+  /**
+   * 'give-up': when the evaluation runs out of stack (a JS stack overflow, or Nix's call depth
+   * limit), print nothing more and return 'stack-exhausted', so the job can be rerun with a
+   * larger stack. Otherwise that is reported as an error, as any other.
+   */
+  stackExhausted?: 'give-up';
+}
+
+/** True for an error that a larger stack might avoid. */
+function isStackExhaustion(e: unknown): boolean {
+  return (isMError(e) && e.code === 'STACK_OVERFLOW') || (e instanceof RangeError && /call stack/i.test(e.message));
 }
 
 const ERRNO_TEXT: Record<string, string> = {
@@ -101,7 +118,7 @@ async function withFetchers(io: EvalIO, physicalStore: string): Promise<EvalIO> 
   return { ...fsIO, ...fetchers } as unknown as EvalIO;
 }
 
-export async function runInstantiate(job: InstantiateJob, out: Output): Promise<number> {
+export async function runInstantiate(job: InstantiateJob, out: Output, run: RunOptions): Promise<number | 'stack-exhausted'> {
   const o = job.options;
   const stringSources: string[] = [];
   let current: string | undefined;
@@ -112,6 +129,8 @@ export async function runInstantiate(job: InstantiateJob, out: Output): Promise<
     if (fits(current)) return current;
     return stringSources.find(fits) ?? current;
   };
+  // What --json printed of a value before an error (printed once the error is known not to be retried).
+  const partial: { text?: string } = {};
   try {
     const { evalMod, langMod } = await loadEvalModules();
     const evalOpts: EvaluatorOptions = {
@@ -135,7 +154,7 @@ export async function runInstantiate(job: InstantiateJob, out: Output): Promise<
       if (a.kind === 'expr') stringSources.push(a.value);
       autoArgs.set(a.name, a.kind === 'expr' ? { expr: a.value } : { str: a.value });
     }
-    const ctx: Ctx = { ev, lang: langMod, out, o, autoArgs, job, rootNr: 0, warnedGc: false };
+    const ctx: Ctx = { ev, lang: langMod, out, o, autoArgs, job, rootNr: 0, warnedGc: false, partial };
 
     if (o.findFile) {
       for (const f of o.files) out.stdout(findFile(ctx, f) + '\n');
@@ -159,6 +178,8 @@ export async function runInstantiate(job: InstantiateJob, out: Output): Promise<
     }
     return 0;
   } catch (e) {
+    if (run.stackExhausted === 'give-up' && isStackExhaustion(e)) return 'stack-exhausted';
+    if (partial.text !== undefined) out.stdout(partial.text);
     out.stderr(describeFailure(e, o.showTrace, sourceOf, job.debug));
     return 1;
   }
@@ -173,6 +194,7 @@ interface Ctx {
   job: InstantiateJob;
   rootNr: number;
   warnedGc: boolean;
+  partial: { text?: string };
 }
 
 type Source = { kind: 'string'; text: string; origin: string } | { kind: 'file'; path: string };
@@ -207,7 +229,7 @@ function processSource(ctx: Ctx, attrPaths: string[], src: Source): void {
     if (o.evalOnly) {
       const res = ctx.autoArgs.size === 0 ? v : ev.autoCallFunction(v, ctx.autoArgs);
       if (o.output === 'xml') out.stdout(ev.toXML(res, { location: o.xmlLocation, strict: o.strict }));
-      else if (o.output === 'json') out.stdout(ev.toJSON(res, { strict: o.strict, partial: (t) => out.stdout(t) }));
+      else if (o.output === 'json') out.stdout(ev.toJSON(res, { strict: o.strict, partial: (t) => (ctx.partial.text = t) }));
       else {
         if (o.strict) ev.forceDeep(res);
         out.stdout(ev.printValue(res, { strict: o.strict }) + '\n');

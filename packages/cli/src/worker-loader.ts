@@ -1,119 +1,17 @@
 /**
- * Entry of the evaluation worker (dist/m-worker.cjs): compiles the worker bundle
- * (dist/m-worker-bundle.cjs, a CommonJS bundle of worker.ts) through V8's code cache, runs the job
- * in `workerData` and posts its exit code to the main thread.
- *
- * The code cache holds the bytecode of every function the first run compiled, so later runs skip
- * parsing and compiling most of the ~1 MB bundle. It is kept in dist/.v8-cache, else in
- * $XDG_CACHE_HOME/m/v8-cache (~/.cache/m/v8-cache), under a name keyed by the bundle's content
- * hash (fixed at build time), the Node version and the architecture; V8 itself rejects a cache
- * made by another V8 or with other flags, and the cache is then rewritten. Any I/O failure means
- * running without a cache. M_CODE_CACHE=0 disables it.
+ * Entry of the evaluation worker (dist/m-worker.cjs): loads the evaluation bundle through V8's
+ * code cache (bundle-loader.ts), runs the job in `workerData` and posts its exit code to the main
+ * thread.
  */
-import * as fs from 'node:fs';
-import { createRequire } from 'node:module';
-import { homedir } from 'node:os';
 import * as nodePath from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Script } from 'node:vm';
-import { parentPort, threadId, workerData } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
+import { loadEvalBundle } from './bundle-loader';
 import { mark } from './timing';
 import type { WorkerJob } from './worker';
 
-/** The SHA-256 (hex prefix) of dist/m-worker-bundle.cjs, defined by build.mjs. */
-declare const M_WORKER_BUNDLE_HASH: string;
-
-const BUNDLE_FILE = 'm-worker-bundle.cjs';
-const CACHE_PREFIX = 'm-worker-';
-
-interface WorkerBundle {
-  runWorkerJob(job: WorkerJob): Promise<number>;
-}
-
-function cacheDirs(dist: string): string[] {
-  const xdg = process.env.XDG_CACHE_HOME || nodePath.join(homedir(), '.cache');
-  return [nodePath.join(dist, '.v8-cache'), nodePath.join(xdg, 'm', 'v8-cache')];
-}
-
-function readCache(dirs: string[], name: string): Buffer | undefined {
-  for (const d of dirs) {
-    try {
-      return fs.readFileSync(nodePath.join(d, name));
-    } catch {
-      // try the next directory
-    }
-  }
-  return undefined;
-}
-
-function writableDir(dirs: string[]): string | undefined {
-  for (const d of dirs) {
-    try {
-      fs.mkdirSync(d, { recursive: true });
-      fs.accessSync(d, fs.constants.W_OK);
-      return d;
-    } catch {
-      // try the next directory
-    }
-  }
-  return undefined;
-}
-
-/** A cache of another bundle in the shared directory is removed once unused for this long. */
-const SHARED_CACHE_MAX_AGE_MS = 30 * 24 * 3600 * 1000;
-
-/**
- * Writes the cache atomically and removes the caches of other bundles: all of them from dist's
- * own directory (one bundle lives there), only old ones from the per-user directory (several
- * installations may share it).
- */
-function writeCache(dir: string, ownDir: boolean, name: string, hash: string, data: Buffer): void {
-  try {
-    const tmp = nodePath.join(dir, `.${name}.${process.pid}-${threadId}`);
-    fs.writeFileSync(tmp, data);
-    fs.renameSync(tmp, nodePath.join(dir, name));
-    for (const f of fs.readdirSync(dir)) {
-      if (!f.startsWith(CACHE_PREFIX) || f.includes(hash)) continue;
-      const p = nodePath.join(dir, f);
-      if (ownDir || Date.now() - fs.statSync(p).mtimeMs > SHARED_CACHE_MAX_AGE_MS) fs.rmSync(p, { force: true });
-    }
-  } catch {
-    // a cache is an optimisation only
-  }
-}
-
-function loadBundle(): { bundle: WorkerBundle; saveCache: () => void } {
-  const dist = nodePath.dirname(fileURLToPath(import.meta.url));
-  const file = nodePath.join(dist, BUNDLE_FILE);
-  // The bundle is ASCII (build.mjs: charset 'ascii'), so latin1 decodes it exactly, and faster.
-  const source = fs.readFileSync(file, 'latin1');
-  const useCache = process.env.M_CODE_CACHE !== '0';
-  const hash = M_WORKER_BUNDLE_HASH;
-  const name = `${CACHE_PREFIX}${hash}-${process.version}-${process.arch}.bin`;
-  const dirs = cacheDirs(dist);
-  const cachedData = useCache ? readCache(dirs, name) : undefined;
-  mark(cachedData ? `read code cache (${cachedData.length} bytes)` : 'no code cache');
-
-  // The CommonJS wrapper adds no line: stack traces show the bundle's own line numbers.
-  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData });
-  const accepted = cachedData !== undefined && !script.cachedDataRejected;
-  mark(cachedData ? `bundle compiled (code cache ${accepted ? 'accepted' : 'rejected'})` : 'bundle compiled');
-  const module = { exports: {} as WorkerBundle };
-  (script.runInThisContext() as (...a: unknown[]) => void).call(module.exports, module.exports, createRequire(file), module, file, dist);
-  mark('bundle evaluated');
-
-  const saveCache = (): void => {
-    if (!useCache || accepted) return;
-    const dir = writableDir(dirs);
-    if (dir === undefined) return;
-    writeCache(dir, dir === dirs[0], name, hash, script.createCachedData());
-    mark('code cache written');
-  };
-  return { bundle: module.exports, saveCache };
-}
-
 mark('worker start');
-const { bundle, saveCache } = loadBundle();
+const { bundle, saveCache } = loadEvalBundle(nodePath.dirname(fileURLToPath(import.meta.url)));
 void bundle.runWorkerJob(workerData as WorkerJob).then((code) => {
   saveCache();
   parentPort?.postMessage(code);

@@ -1,9 +1,10 @@
 /**
- * The evaluation worker's bundle (dist/m-worker-bundle.cjs, loaded by worker-loader.ts): runs one
- * job and resolves with its exit code. Each kind of job loads its modules on demand, so that
- * `m instantiate` never initialises the store, its database driver or the builder.
+ * The evaluation bundle (dist/m-worker-bundle.cjs, loaded by bundle-loader.ts): runs one job and
+ * resolves with its exit code, in the evaluation worker (runWorkerJob) or, for `m instantiate`, on
+ * the main thread first (attemptInstantiate). Each kind of job loads its modules on demand, so
+ * that `m instantiate` never initialises the store, its database driver or the builder.
  */
-import { createFdOutput } from './output';
+import { createFdOutput, skippingOutput, type Output } from './output';
 import type { BuildJob } from './build-run';
 import type { CommandJob } from './command-job';
 import type { InstantiateJob } from './run-instantiate';
@@ -13,11 +14,17 @@ import { mark } from './timing';
 
 export type WorkerJob = InstantiateJob | MakesJob | MakesAllJob | BuildJob | CommandJob;
 
+/** What the bundle exports to its loaders. */
+export interface EvalBundle {
+  runWorkerJob(job: WorkerJob): Promise<number>;
+  attemptInstantiate(job: InstantiateJob, out: Output): Promise<number | undefined>;
+}
+
 function jobKind(job: unknown): string | undefined {
   return typeof job === 'object' && job !== null ? (job as { kind?: string }).kind : undefined;
 }
 
-async function dispatch(job: WorkerJob, out: ReturnType<typeof createFdOutput>): Promise<number> {
+async function dispatch(job: WorkerJob, out: Output): Promise<number> {
   switch (jobKind(job)) {
     case 'build':
       return (await import('./build-run')).runBuildJob(job as BuildJob, out);
@@ -28,14 +35,30 @@ async function dispatch(job: WorkerJob, out: ReturnType<typeof createFdOutput>):
     case 'makes-all':
       return (await import('./run-makes-all')).runMakesAllJob(job as MakesAllJob, out);
     default:
-      return (await import('./run-instantiate')).runInstantiate(job as InstantiateJob, out);
+      return (await import('./run-instantiate')).runInstantiate(job as InstantiateJob, out, {});
+  }
+}
+
+/**
+ * `m instantiate` on the calling (main) thread, whose stack is V8's default (≈ 1 MB): resolves
+ * with the exit code, or with undefined when the evaluation ran out of stack, having printed no
+ * error (what it printed before, `out` has seen; the worker's run skips that much: `skipOutput`).
+ */
+export async function attemptInstantiate(job: InstantiateJob, out: Output): Promise<number | undefined> {
+  mark('job start (main thread)');
+  try {
+    const code = await (await import('./run-instantiate')).runInstantiate(job, out, { stackExhausted: 'give-up' });
+    return code === 'stack-exhausted' ? undefined : code;
+  } finally {
+    mark('job done (main thread)');
   }
 }
 
 /** Runs `job`; an unexpected failure is reported as an internal error (exit code 1). */
 export async function runWorkerJob(job: WorkerJob): Promise<number> {
   mark('job start');
-  const out = createFdOutput();
+  const skip = (job as InstantiateJob).skipOutput;
+  const out = skip ? skippingOutput(createFdOutput(), skip) : createFdOutput();
   try {
     return await dispatch(job, out);
   } catch (e) {
