@@ -6,15 +6,21 @@ import { typeError } from './errors';
 import { attrPos, callFunction1, force } from './eval';
 import { getState } from './state';
 import { escapeJsonString, formatJsonFloat } from './pure/json';
+import { createTextBuilder, type TextBuilder } from './pure/text-builder';
 import { K_ATTRS, K_LAMBDA, K_PATH, K_STRING, K_THUNK, showType, type Lazy, type Thunk } from './value';
 
-/** A JSON string literal; strings without characters that need escaping are copied as they are. */
-function jsonString(s: string): string {
+/** Writes a JSON string literal; strings without characters that need escaping are copied as they are. */
+function jsonString(out: TextBuilder, s: string): void {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return escapeJsonString(s);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) {
+      out.add(escapeJsonString(s));
+      return;
+    }
   }
-  return '"' + s + '"';
+  out.char(0x22);
+  out.add(s);
+  out.char(0x22);
 }
 
 /**
@@ -51,9 +57,10 @@ export function valueToJSON(
   pos?: Pos,
   partial?: (text: string) => void,
 ): string {
-  // The text is one growing string (V8 concatenates in O(1) and flattens once at the end): an
-  // array of hundreds of thousands of small parts cost more in allocation and garbage collection.
-  let out = '';
+  // The text goes into one byte buffer, decoded once at the end: appending to a string (a chain
+  // of cons strings) or collecting parts in an array left hundreds of thousands of objects for
+  // the garbage collector to copy and promote.
+  const out = createTextBuilder();
   /** Closing brackets of the lists and objects being written, innermost last. */
   const open: string[] = [];
   const rec = (x: Lazy, p: Pos | undefined): void => {
@@ -65,43 +72,43 @@ export function valueToJSON(
       if (r === undefined) throw typeError('cannot convert a thunk to JSON', p);
     } else r = x;
     if (r === null) {
-      out += 'null';
+      out.add('null');
       return;
     }
     switch (typeof r) {
       case 'boolean':
-        out += r ? 'true' : 'false';
+        out.add(r ? 'true' : 'false');
         return;
       case 'bigint':
-        out += r.toString();
+        out.add(r.toString());
         return;
       case 'number':
-        out += jsonFloat(r);
+        out.add(jsonFloat(r));
         return;
       case 'string':
-        out += jsonString(r);
+        jsonString(out, r);
         return;
     }
     if (Array.isArray(r)) {
-      out += '[';
+      out.char(0x5b);
       open.push(']');
       for (let i = 0; i < r.length; i++) {
-        if (i > 0) out += ',';
+        if (i > 0) out.char(0x2c);
         rec(r[i], p);
       }
       open.pop();
-      out += ']';
+      out.char(0x5d);
       return;
     }
     switch (r.k) {
       case K_STRING:
         for (const c of r.ctx) ctx.add(c);
-        out += jsonString(r.s);
+        jsonString(out, r.s);
         return;
       case K_PATH: {
         const sp = getState().copyPathToStore(r.path, p);
         ctx.add(sp);
-        out += escapeJsonString(sp);
+        out.add(escapeJsonString(sp));
         return;
       }
       case K_ATTRS: {
@@ -109,7 +116,7 @@ export function valueToJSON(
         const toStr = map.get('__toString');
         if (toStr !== undefined) {
           const s = coerceToString(callFunction1(toStr, r, p), p, ctx, false, false);
-          out += escapeJsonString(s);
+          out.add(escapeJsonString(s));
           return;
         }
         const outPath = map.get('outPath');
@@ -117,23 +124,24 @@ export function valueToJSON(
           rec(outPath, attrPos(r, 'outPath') ?? p);
           return;
         }
-        out += '{';
+        out.char(0x7b);
         open.push('}');
         const names = sortedNames(map);
         for (let i = 0; i < names.length; i++) {
           const name = names[i];
-          if (i > 0) out += ',';
-          out += jsonString(name) + ':';
+          if (i > 0) out.char(0x2c);
+          jsonString(out, name);
+          out.char(0x3a);
           const a = map.get(name)!;
           // Plain scalars need no position (it only serves errors and forcing).
-          if (typeof a === 'string') out += jsonString(a);
-          else if (typeof a === 'bigint') out += a.toString();
-          else if (typeof a === 'boolean') out += a ? 'true' : 'false';
-          else if (a === null) out += 'null';
+          if (typeof a === 'string') jsonString(out, a);
+          else if (typeof a === 'bigint') out.add(a.toString());
+          else if (typeof a === 'boolean') out.add(a ? 'true' : 'false');
+          else if (a === null) out.add('null');
           else rec(a, attrPos(r, name) ?? p);
         }
         open.pop();
-        out += '}';
+        out.char(0x7d);
         return;
       }
     }
@@ -142,15 +150,15 @@ export function valueToJSON(
   };
   if (partial === undefined) {
     rec(v, pos);
-    return out;
+    return out.text();
   }
   try {
     rec(v, pos);
   } catch (e) {
-    partial(out + open.reverse().join(''));
+    partial(out.text() + open.reverse().join(''));
     throw e;
   }
-  return out;
+  return out.text();
 }
 
 /**

@@ -49,6 +49,10 @@ compareWithNix('data', 'toJSON', {
     `builtins.getContext (builtins.toJSON [ "\${${F}}" { a = ${F}; } ])`,
     'builtins.toJSON (builtins.fromJSON "{\\"x\\":[1,{\\"y\\":null}]}")',
     'let d = derivation {name="x"; builder="/bin/sh"; system="x86_64-linux";}; in [(builtins.toJSON d) (builtins.getContext (builtins.toJSON { inherit d; }))]',
+    // output built in a growing byte buffer: long and short pieces, ASCII and not, escaped bytes
+    'builtins.toJSON (builtins.genList (i: { "k\u00e9${toString i}" = "v${toString i} \u00e9\u00e9 \u20ac ${builtins.concatStringsSep "" (builtins.genList (j: "abcdefgh") i)}"; n = i * 1000003; }) 40)',
+    'builtins.toJSON [ "${builtins.concatStringsSep "" (builtins.genList (j: "0123456789") 100)}" "\u00e9" "😀 ${builtins.concatStringsSep "-" (builtins.genList toString 30)}" ]',
+    'let j = builtins.toJSON [ (builtins.substring 0 1 "\u00e9") (builtins.substring 1 1 "\u00e9") "x${builtins.substring 0 1 "\u00e9"}${builtins.substring 1 1 "\u00e9"}y" ]; in [ (builtins.stringLength j) (builtins.hashString "sha256" j) ]',
   ],
   err: [
     'builtins.toJSON (x: x)',
