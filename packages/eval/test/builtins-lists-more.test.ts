@@ -15,6 +15,16 @@ compareWithNix('lists-more', 'sort', {
     'let l = builtins.genList (i: builtins.bitAnd (i * 2654435761) 1023) 100; in builtins.sort (a: b: a > b) l',
     'let l = builtins.genList (i: builtins.bitAnd (i * 40503) 63) 37; in builtins.sort (a: b: a <= b) l',
     'builtins.sort (a: b: builtins.bitAnd a 1 < builtins.bitAnd b 1) (builtins.genList (x: x) 30)',
+    // the plain comparators `a: b: a < b` / `a: b: b < a` (compared without calling them)
+    'builtins.sort (a: b: a < b) [ 3 1.5 2 1 0.5 (-1) ]',
+    'builtins.sort (x: y: y < x) [ "b" "a" "é" "e" "" "ab" ]',
+    'builtins.sort (a: b: a < b) [ [ 1 2 ] [ 1 ] [ 0 5 ] [ ] [ 1 1 ] ]',
+    'builtins.sort (a: b: b < a) [ /b /a /c ]',
+    'builtins.sort (a: b: b > a) (builtins.genList (i: builtins.bitAnd (i * 7919) 255) 300)',
+    'let __lessThan = a: b: builtins.lessThan b a; in builtins.sort (a: b: a < b) [ 3 1 2 ]',
+    'let f = __lessThan: a: b: a < b; in builtins.sort (f (x: y: true)) [ 3 1 2 ]',
+    'with { __lessThan = a: b: false; }; builtins.sort (a: b: a < b) [ 3 1 2 ]',
+    'builtins.sort (a: b: a < b) [ "${toString 1}" "0" ]',
   ],
   err: [
     'builtins.sort builtins.lessThan [3 1 2 1.5 "a"]',
@@ -27,6 +37,10 @@ compareWithNix('lists-more', 'sort', {
     'builtins.sort builtins.lessThan [true false]',
     'builtins.sort builtins.lessThan [{} {}]',
     'builtins.sort (a: b: a < b) [1 (throw "elem")]',
+    'builtins.sort (a: b: b < a) [ 3 1 "a" 2 ]',
+    'builtins.sort (a: b: a < b) [ [ 1 ] [ (throw "nested") ] [ 0 ] ]',
+    'builtins.sort (a: b: a < b) [ 2 1 {} ]',
+    'builtins.sort (a: b: a < b) [ 1.5 2 true ]',
   ],
 });
 

@@ -1,7 +1,6 @@
 /** More list builtins: sort, partition, groupBy, concatMap, any, all, genericClosure. */
 import { isMError } from '@m/core';
 import {
-  callFunction,
   callFunction1,
   evalError,
   force,
@@ -13,11 +12,10 @@ import {
   mkAttrs,
   type BuiltinDef,
   type Lazy,
-  type Value,
 } from './api';
-import { K_PRIMOP } from '../value';
 import { compareLess, createOrderedSet, stableSortLikeLibstdcxx } from './compare';
 import { requireAttr } from './lists-attrs';
+import { sortLess } from './sort-less';
 
 function anyOrAll(name: string, any: boolean): BuiltinDef {
   return {
@@ -34,10 +32,6 @@ function anyOrAll(name: string, any: boolean): BuiltinDef {
   };
 }
 
-function isLessThanPrimOp(v: Value): boolean {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && v.k === K_PRIMOP && v.name === 'lessThan';
-}
-
 export const listMoreBuiltins: BuiltinDef[] = [
   anyOrAll('__any', true),
   anyOrAll('__all', false),
@@ -48,14 +42,8 @@ export const listMoreBuiltins: BuiltinDef[] = [
       const f = forceFunction(args[0], pos);
       const list = forceList(args[1], pos);
       const out = new Array<Lazy>(list.length);
-      for (let i = 0; i < list.length; i++) {
-        force(list[i], pos);
-        out[i] = list[i];
-      }
-      const less = isLessThanPrimOp(f)
-        ? compareLess
-        : (a: Lazy, b: Lazy): boolean => forceBool(callFunction(f, [a, b], pos), pos);
-      stableSortLikeLibstdcxx(out, less);
+      for (let i = 0; i < list.length; i++) out[i] = force(list[i], pos);
+      stableSortLikeLibstdcxx(out, sortLess(f, out, pos, compareLess));
       return out;
     },
   },
