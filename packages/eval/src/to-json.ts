@@ -164,9 +164,32 @@ export function valueToJSON(
 /**
  * The names of a set in UTF-8 byte order. Without surrogates (astral characters, escaped bytes)
  * UTF-16 code-unit order is that order, and the built-in comparison is much cheaper than a JS comparator.
+ * The sets of one document often share their names (records made by one expression): the last
+ * names seen for each set size and their order are kept and reused when the names are the same.
  */
-function sortedNames(map: ReadonlyMap<string, Lazy>): string[] {
+function sortedNames(map: ReadonlyMap<string, Lazy>): readonly string[] {
+  const size = map.size;
+  const cached = size < SHAPES ? shapes[size] : undefined;
+  if (cached !== undefined) {
+    const keys = cached.keys;
+    let i = 0;
+    for (const k of map.keys()) {
+      if (k !== keys[i]) break;
+      i++;
+    }
+    if (i === size) return cached.sorted;
+  }
   const names = [...map.keys()];
+  const sorted = sortNames([...names]);
+  if (size < SHAPES) shapes[size] = { keys: names, sorted };
+  return sorted;
+}
+
+/** Set sizes whose last names are kept by sortedNames. */
+const SHAPES = 16;
+const shapes: ({ keys: readonly string[]; sorted: readonly string[] } | undefined)[] = [];
+
+function sortNames(names: string[]): string[] {
   for (let i = 0; i < names.length; i++) {
     const n = names[i];
     for (let j = 0; j < n.length; j++) {

@@ -49,6 +49,8 @@ compareWithNix('data', 'toJSON', {
     `builtins.getContext (builtins.toJSON [ "\${${F}}" { a = ${F}; } ])`,
     'builtins.toJSON (builtins.fromJSON "{\\"x\\":[1,{\\"y\\":null}]}")',
     'let d = derivation {name="x"; builder="/bin/sh"; system="x86_64-linux";}; in [(builtins.toJSON d) (builtins.getContext (builtins.toJSON { inherit d; }))]',
+    // sets of one size with the same names in another order, and other names (the names cache)
+    'builtins.toJSON [ { b = 1; a = 2; } { a = 1; b = 2; } { c = 1; d = 2; } (builtins.fromJSON "{\\"b\\":1,\\"a\\":2}") (builtins.listToAttrs [ { name = "z"; value = 1; } { name = "a"; value = 2; } ]) { c = { y = 1; x = 2; }; d = 3; } ]',
     // output built in a growing byte buffer: long and short pieces, ASCII and not, escaped bytes
     'builtins.toJSON (builtins.genList (i: { "k\u00e9${toString i}" = "v${toString i} \u00e9\u00e9 \u20ac ${builtins.concatStringsSep "" (builtins.genList (j: "abcdefgh") i)}"; n = i * 1000003; }) 40)',
     'builtins.toJSON [ "${builtins.concatStringsSep "" (builtins.genList (j: "0123456789") 100)}" "\u00e9" "😀 ${builtins.concatStringsSep "-" (builtins.genList toString 30)}" ]',
