@@ -176,7 +176,15 @@ function uriEnd(text: string, pos: number): number {
 function scanWord(st: State, c: number): void {
   const text = st.text;
   const pos = st.pos;
-  let e = pathEnd(text, pos);
+  let e = pos + 1;
+  while (is(text.charCodeAt(e), C_ID)) e++;
+  const d = text.charCodeAt(e);
+  // Only a word followed by one of `/ : . +` can be the start of a path or URI.
+  if (d !== 47 && d !== 58 && d !== 46 && d !== 43) {
+    emitSpan(st, e - pos <= 7 ? keywords.get(text.slice(pos, e)) ?? T.Id : T.Id, pos, e);
+    return;
+  }
+  e = pathEnd(text, pos);
   if (e >= 0) {
     emitSpan(st, T.Path, pos, e);
     push(st, PATH);

@@ -20,16 +20,26 @@ export function createPosTable(source: string, file: string): PosTable {
     }
   }
   const ascii = !/[^\x00-\x7f]/.test(source);
+  const last = starts.length - 1;
+  // The parser asks mostly for offsets on the line of its previous question or the next one.
+  let line = 0;
   return {
     file,
     at(offset) {
-      let lo = 0;
-      let hi = starts.length - 1;
-      while (lo < hi) {
-        const mid = (lo + hi + 1) >> 1;
-        if (starts[mid]! <= offset) lo = mid;
-        else hi = mid - 1;
+      let lo = line;
+      if (!(starts[lo]! <= offset && (lo === last || offset < starts[lo + 1]!))) {
+        if (lo < last && starts[lo + 1]! <= offset && (lo + 1 === last || offset < starts[lo + 2]!)) lo++;
+        else {
+          lo = 0;
+          let hi = last;
+          while (lo < hi) {
+            const mid = (lo + hi + 1) >> 1;
+            if (starts[mid]! <= offset) lo = mid;
+            else hi = mid - 1;
+          }
+        }
       }
+      line = lo;
       const start = starts[lo]!;
       const column = ascii ? offset - start + 1 : byteCount(source, start, offset) + 1;
       return { file, line: lo + 1, column };
