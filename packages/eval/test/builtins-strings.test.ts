@@ -47,6 +47,15 @@ compareWithNix('strings', 'concatStringsSep, replaceStrings', {
     'builtins.replaceStrings [] [] "abc"',
     `builtins.getContext (builtins.replaceStrings ["a" "b"] ["\${${F}}" "y"] "bbb")`,
     `builtins.getContext (builtins.replaceStrings ["a" "b"] ["\${${F}}" "y"] "abb")`,
+    // on the text (non-empty patterns, no escaped bytes) and on the bytes (the others)
+    'builtins.replaceStrings ["ab" "a" "b"] ["1" "2" "3"] "aabbaba xab"',
+    'builtins.replaceStrings ["é" "😀" "e"] ["E" ":)" "é"] "café 😀 été 😀😀"',
+    'builtins.replaceStrings ["item"] ["it"] (builtins.concatStringsSep "\n" (builtins.genList (i: "item-${toString i}") 50))',
+    'builtins.replaceStrings ["x"] ["y"] "no match here"',
+    'builtins.replaceStrings ["aa"] ["b"] "aaaaa"',
+    'builtins.hashString "sha256" (builtins.replaceStrings [""] ["-"] "é😀")',
+    'let h = builtins.substring 0 1 "é"; in builtins.hashString "sha256" (builtins.replaceStrings [ "a" ] [ h ] "xaxa${builtins.substring 1 1 "é"}")',
+    'let t = builtins.substring 1 1 "é"; in builtins.hashString "sha256" (builtins.replaceStrings [ t "b" ] [ "T" "B" ] "b${t}b")',
   ],
   err: [
     'builtins.concatStringsSep ", " ["a" 1]',

@@ -25,7 +25,7 @@ import {
   type Value,
 } from './api';
 import { canonPath } from '../coerce';
-import { byteLength, byteSubstring, compareVersions, parseDrvName, replaceStringsBytes, splitVersion } from '../pure/strings';
+import { byteLength, byteSubstring, compareVersions, parseDrvName, replaceStringsBytes, replaceStringsText, splitVersion } from '../pure/strings';
 import { fromUtf8, joinStrings, utf8 } from '@m/nix-compat';
 import { compileNixRegex, matchFull, splitAll, type NixRegex } from '../pure/regex';
 import { hashString, isNixHashType } from '../pure/hashes';
@@ -106,18 +106,19 @@ export const stringBuiltins: BuiltinDef[] = [
       if (fromL.length !== toL.length) {
         throw evalError("'from' and 'to' arguments to 'replaceStrings' have different lengths", pos);
       }
-      const from = fromL.map((x) => enc(forceString(x, pos)));
+      const from = fromL.map((x) => forceString(x, pos));
       const toCtx: Set<string>[] = [];
       const to = toL.map((x) => {
         const c = new Set<string>();
         toCtx.push(c);
-        return enc(forceStringCtx(x, c, pos));
+        return forceStringCtx(x, c, pos);
       });
       const ctx = new Set<string>();
       const s = forceStringCtx(args[2], ctx, pos);
-      const { result, used } = replaceStringsBytes(from, to, enc(s));
+      const text = replaceStringsText(from, to, s);
+      const { result, used } = text ?? replaceStringsBytes(from.map(enc), to.map(enc), enc(s));
       for (const i of used) for (const c of toCtx[i]) ctx.add(c);
-      return mkString(fromUtf8(result), ctx);
+      return mkString(typeof result === 'string' ? result : fromUtf8(result), ctx);
     },
   },
   {

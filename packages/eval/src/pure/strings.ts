@@ -8,7 +8,7 @@
  * the *Bytes variants work on Uint8Array for callers that keep raw bytes.
  */
 import { MError } from '@m/core';
-import { byteLength as nixByteLength, compareUtf8, fromUtf8, utf8 } from '@m/nix-compat';
+import { byteLength as nixByteLength, compareUtf8, fromUtf8, hasEscapedBytes, joinStrings, utf8 } from '@m/nix-compat';
 
 const enc = utf8;
 const dec = fromUtf8;
@@ -206,6 +206,56 @@ export function replaceStringsBytes(
   }
   flushRun(s.length);
   return { result: Buffer.concat(chunks), used };
+}
+
+/**
+ * builtins.replaceStrings on the text itself, when that gives the bytes replaceStringsBytes would:
+ * every `from` non-empty and `s` and every `from` plain Unicode (no escaped bytes). UTF-8 is
+ * self-synchronising, so such a pattern matches the encoded text only at a character boundary,
+ * where it matches the text. Returns undefined when the bytes must decide (an empty pattern
+ * inserts between the bytes of a character). The result is joined with joinStrings (a `to` may
+ * hold escaped bytes).
+ */
+export function replaceStringsText(from: readonly string[], to: readonly string[], s: string): { result: string; used: Set<number> } | undefined {
+  if (hasEscapedBytes(s)) return undefined;
+  for (let k = 0; k < from.length; k++) if (from[k].length === 0 || hasEscapedBytes(from[k])) return undefined;
+  const parts: string[] = [];
+  const used = new Set<number>();
+  let runStart = 0;
+  if (from.length === 1) {
+    const f = from[0];
+    for (let p = s.indexOf(f); p >= 0; p = s.indexOf(f, runStart)) {
+      parts.push(s.slice(runStart, p), to[0]);
+      used.add(0);
+      runStart = p + f.length;
+    }
+  } else if (from.length > 1) {
+    const firsts = new Set<number>();
+    for (const f of from) firsts.add(f.charCodeAt(0));
+    let p = 0;
+    while (p < s.length) {
+      let found = -1;
+      if (firsts.has(s.charCodeAt(p))) {
+        for (let k = 0; k < from.length; k++) {
+          if (s.startsWith(from[k], p)) {
+            found = k;
+            break;
+          }
+        }
+      }
+      if (found < 0) {
+        p++;
+        continue;
+      }
+      parts.push(s.slice(runStart, p), to[found]);
+      used.add(found);
+      p += from[found].length;
+      runStart = p;
+    }
+  }
+  if (runStart === 0) return { result: s, used };
+  parts.push(s.slice(runStart));
+  return { result: joinStrings(parts), used };
 }
 
 /** builtins.replaceStrings on JS strings (byte semantics; see module note). */
