@@ -1,10 +1,10 @@
 /**
- * The evaluator core: expression evaluation, forcing, function calls.
+ * The evaluator core: expressions compiled to closures, forcing, function calls.
  *
- * Plain recursive evaluation with a `switch` on the node kind. `if`, `let`, `with` and `assert`
- * continue in the same JS frame (loop), so one Nix call level costs about four JS frames
- * (evalExpr → callFunction → callLambda → evalExpr). JS stack exhaustion is converted into
- * MError('STACK_OVERFLOW') at call boundaries; black-holed thunks are restored on any exception.
+ * Each expression is compiled once into a tree of JS closures (see Compilation below), so
+ * evaluation does no dispatch on node kinds; a Nix call of a lambda costs two JS frames (the call
+ * site's closure and the body's). JS stack exhaustion is converted into MError('STACK_OVERFLOW')
+ * at call boundaries; black-holed thunks are restored on any exception.
  */
 import { MError, isMError } from '@m/core';
 import type {
@@ -14,7 +14,9 @@ import type {
   ExprBinary,
   ExprCall,
   ExprConcatStrings,
+  ExprHasAttr,
   ExprLambda,
+  ExprLet,
   ExprSelect,
   ExprVar,
   Pos,
@@ -22,6 +24,7 @@ import type {
 import { normaliseString, seamNeedsNormalise } from '@m/nix-compat';
 import {
   MAX_LIST_LENGTH,
+  MAX_STRING_LENGTH,
   convertLimitError,
   convertStackOverflow,
   evalError,
@@ -46,10 +49,12 @@ import {
   mkAttrs,
   mkPath,
   mkString,
-  mkThunk,
+  mkCodeThunk,
   showType,
   type AttrPositions,
+  type Code,
   type Env,
+  type LambdaCode,
   type Lazy,
   type NixAttrs,
   type NixLambda,
@@ -101,61 +106,52 @@ export function force(v: Lazy, pos?: Pos): Value {
 export function forceThunk(t: Thunk, pos?: Pos): Value {
   const done = t.v;
   if (done !== undefined) return done;
-  const expr = t.expr;
-  if (expr !== null) {
-    const env = t.env;
-    t.expr = null;
-    t.env = null;
-    try {
-      const r = evalExpr(expr, env!);
-      t.v = r;
-      return r;
-    } catch (e) {
-      t.expr = expr;
-      t.env = env;
-      throw e;
-    }
+  const c = t.c;
+  if (c === null) throw new MError('INFINITE_RECURSION', 'infinite recursion encountered', { pos });
+  const env = t.env;
+  t.c = null;
+  t.env = null;
+  try {
+    const r = c(env as Env, t);
+    t.v = r;
+    return r;
+  } catch (e) {
+    t.c = c;
+    t.env = env;
+    throw e;
   }
-  const fn = t.fn;
-  if (fn !== null) {
-    t.fn = null;
-    try {
-      const r = fn();
-      t.v = r;
-      return r;
-    } catch (e) {
-      t.fn = fn;
-      throw e;
-    }
+}
+
+const exprCode = new WeakMap<Expr, Code>();
+const exprLazy = new WeakMap<Expr, LazyCode>();
+
+function codeOf(e: Expr): Code {
+  let c = exprCode.get(e);
+  if (c === undefined) {
+    c = compile(e);
+    exprCode.set(e, c);
   }
-  throw new MError('INFINITE_RECURSION', 'infinite recursion encountered', { pos });
+  return c;
+}
+
+/** Evaluates an expression (compiled once per expression object). */
+export function evalExpr(e: Expr, env: Env): Value {
+  return codeOf(e)(env);
+}
+
+/** A thunk of an expression. */
+export function mkThunk(e: Expr, env: Env): Thunk {
+  return mkCodeThunk(codeOf(e), env);
 }
 
 /** The value of an expression without evaluating it when that is free (Nix's maybeThunk). */
 export function maybeThunk(e: Expr, env: Env): Lazy {
-  switch (e.kind) {
-    case 'int':
-    case 'float':
-    case 'string':
-      return e.value;
-    case 'path':
-      return mkPath(e.value);
-    case 'var': {
-      let en = env;
-      for (let l = e.level; l > 0; l--) en = en.up!;
-      if (!e.fromWith) {
-        const v = en.vals[e.displ];
-        if (v !== undefined) return v;
-      } else {
-        const v = lookupWithNoEval(e, en);
-        if (v !== undefined) return v;
-      }
-      break;
-    }
-    case 'lambda':
-      break;
+  let c = exprLazy.get(e);
+  if (c === undefined) {
+    c = compileLazy(e);
+    exprLazy.set(e, c);
   }
-  return { k: K_THUNK, expr: e, env, fn: null, v: undefined };
+  return c(env);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -274,91 +270,191 @@ function lookupWith(e: ExprVar, env: Env): Value {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Expressions
+// Compilation
+//
+// Every expression node becomes one closure `(env) => Value` that calls its children's closures
+// directly; variables are read at the (level, displ) bindVars gave them. `compileLazy` gives the
+// closure used where Nix would make a thunk (arguments, list elements, attribute values, let
+// bindings): constants, already-bound variables and lambdas cost no thunk. Lambda bodies are
+// compiled on their first call. Evaluation order, errors, positions and traces are those of
+// Nix 2.8 (the conformance suites pin them).
 
-export function evalExpr(e: Expr, env: Env): Value {
-  for (;;) {
-    switch (e.kind) {
-      case 'int':
-      case 'float':
-      case 'string':
-        return e.value;
-      case 'path':
-        return mkPath(e.value);
-      case 'var': {
-        let en = env;
-        for (let l = e.level; l > 0; l--) en = en.up!;
-        if (e.fromWith) return lookupWith(e, en);
-        const v = en.vals[e.displ];
-        if (typeof v === 'object' && v !== null && (v as Thunk).k === K_THUNK) {
-          const r = forceThunk(v as Thunk, e.pos);
-          en.vals[e.displ] = r;
-          return r;
-        }
-        return v as Value;
-      }
-      case 'select':
-        return evalSelect(e, env);
-      case 'hasAttr': {
-        let cur: Lazy = evalExpr(e.e, env);
-        for (const a of e.attrPath) {
-          const v = force(cur);
-          if (typeof v !== 'object' || v === null || (v as NixAttrs).k !== K_ATTRS) return false;
-          const next = (v as NixAttrs).map.get(getName(a, env));
-          if (next === undefined) return false;
-          cur = next;
-        }
-        return true;
-      }
-      case 'attrs':
-        return evalAttrs(e, env);
-      case 'list': {
-        const elems = e.elems;
-        const out = new Array<Lazy>(elems.length);
-        for (let i = 0; i < elems.length; i++) out[i] = maybeThunk(elems[i], env);
+type LazyCode = (env: Env) => Lazy;
+
+function compile(e: Expr): Code {
+  switch (e.kind) {
+    case 'int':
+    case 'float':
+    case 'string': {
+      const v = e.value;
+      return () => v;
+    }
+    case 'path': {
+      const v = mkPath(e.value);
+      return () => v;
+    }
+    case 'var':
+      return compileVar(e);
+    case 'select':
+      return compileSelect(e);
+    case 'hasAttr':
+      return compileHasAttr(e);
+    case 'attrs':
+      return compileAttrs(e);
+    case 'list': {
+      const elems = e.elems.map(compileLazy);
+      const n = elems.length;
+      return (env) => {
+        const out = new Array<Lazy>(n);
+        for (let i = 0; i < n; i++) out[i] = elems[i](env);
         return out;
-      }
-      case 'lambda':
-        return { k: K_LAMBDA, fn: e, env };
-      case 'call':
-        return evalCall(e, env);
-      case 'let': {
-        const defs = e.attrs.attrs;
-        const vals = new Array<Lazy>(defs.length);
-        const env2: Env = { up: env, vals, prevWith: -1 };
-        for (let i = 0; i < defs.length; i++) {
-          const d = defs[i];
-          vals[d.displ] = maybeThunk(d.e, d.inherited ? env : env2);
+      };
+    }
+    case 'lambda': {
+      const c: LambdaCode = { lam: e, body: null, defaults: null };
+      return (env) => ({ k: K_LAMBDA, fn: e, env, c });
+    }
+    case 'call':
+      return compileCall(e);
+    case 'let':
+      return compileLet(e);
+    case 'with': {
+      const attrs = compileLazy(e.attrs);
+      const body = compile(e.body);
+      const prevWith = e.prevWith;
+      return (env) => body({ up: env, vals: [attrs(env)], prevWith });
+    }
+    case 'if': {
+      const cond = compile(e.cond);
+      const then = compile(e.then);
+      const els = compile(e.else);
+      const pos = e.pos;
+      return (env) => {
+        const c = cond(env);
+        if (c === true) return then(env);
+        if (c === false) return els(env);
+        throw expectedError(c, 'a Boolean', pos);
+      };
+    }
+    case 'assert': {
+      const cond = compile(e.cond);
+      const body = compile(e.body);
+      const pos = e.pos;
+      return (env) => {
+        if (!toBool(cond(env), pos)) {
+          throw new MError('ASSERTION_FAILED', `assertion '${showExpr(e.cond)}' failed`, { pos });
         }
-        env = env2;
-        e = e.body;
-        continue;
+        return body(env);
+      };
+    }
+    case 'not': {
+      const c = compile(e.e);
+      return (env) => !toBool(c(env), undefined);
+    }
+    case 'binary':
+      return compileBinary(e);
+    case 'concatStrings':
+      return compileConcatStrings(e);
+    case 'curPos': {
+      const pos = e.pos;
+      return () => mkPosValue(pos);
+    }
+    default:
+      throw new MError('INTERNAL', `unknown expression kind '${(e as { kind: string }).kind}'`);
+  }
+}
+
+function compileLazy(e: Expr): LazyCode {
+  switch (e.kind) {
+    case 'int':
+    case 'float':
+    case 'string':
+    case 'path':
+      return compile(e);
+    case 'var': {
+      const code = compileVar(e);
+      const level = e.level;
+      const displ = e.displ;
+      if (e.fromWith) {
+        return (env) => {
+          let en = env;
+          for (let l = level; l > 0; l--) en = en.up!;
+          const v = lookupWithNoEval(e, en);
+          return v !== undefined ? v : mkCodeThunk(code, env);
+        };
       }
-      case 'with':
-        env = { up: env, vals: [mkThunk(e.attrs, env)], prevWith: e.prevWith };
-        e = e.body;
-        continue;
-      case 'if':
-        e = evalBool(e.cond, env, e.pos) ? e.then : e.else;
-        continue;
-      case 'assert':
-        if (!evalBool(e.cond, env, e.pos)) {
-          throw new MError('ASSERTION_FAILED', `assertion '${showExpr(e.cond)}' failed`, { pos: e.pos });
-        }
-        e = e.body;
-        continue;
-      case 'not':
-        return !evalBool(e.e, env);
-      case 'binary':
-        return evalBinary(e, env);
-      case 'concatStrings':
-        return evalConcatStrings(e, env);
-      case 'curPos':
-        return mkPosValue(e.pos);
-      default:
-        throw new MError('INTERNAL', `unknown expression kind '${(e as { kind: string }).kind}'`);
+      if (level === 0) {
+        return (env) => {
+          const v = env.vals[displ];
+          return v !== undefined ? v : mkCodeThunk(code, env);
+        };
+      }
+      return (env) => {
+        let en = env;
+        for (let l = level; l > 0; l--) en = en.up!;
+        const v = en.vals[displ];
+        return v !== undefined ? v : mkCodeThunk(code, env);
+      };
+    }
+    default: {
+      const code = compile(e);
+      return (env) => ({ k: K_THUNK, c: code, env, v: undefined });
     }
   }
+}
+
+function compileVar(e: ExprVar): Code {
+  const level = e.level;
+  const displ = e.displ;
+  const pos = e.pos;
+  if (e.fromWith) {
+    return (env) => {
+      let en = env;
+      for (let l = level; l > 0; l--) en = en.up!;
+      return lookupWith(e, en);
+    };
+  }
+  if (level === 0) {
+    return (env) => {
+      const vals = env.vals;
+      const v = vals[displ];
+      if (typeof v === 'object' && v !== null && (v as Thunk).k === K_THUNK) {
+        const r = forceThunk(v as Thunk, pos);
+        vals[displ] = r;
+        return r;
+      }
+      return v as Value;
+    };
+  }
+  if (level === 1) {
+    return (env) => {
+      const vals = env.up!.vals;
+      const v = vals[displ];
+      if (typeof v === 'object' && v !== null && (v as Thunk).k === K_THUNK) {
+        const r = forceThunk(v as Thunk, pos);
+        vals[displ] = r;
+        return r;
+      }
+      return v as Value;
+    };
+  }
+  return (env) => {
+    let en = env;
+    for (let l = level; l > 0; l--) en = en.up!;
+    const vals = en.vals;
+    const v = vals[displ];
+    if (typeof v === 'object' && v !== null && (v as Thunk).k === K_THUNK) {
+      const r = forceThunk(v as Thunk, pos);
+      vals[displ] = r;
+      return r;
+    }
+    return v as Value;
+  };
+}
+
+function toBool(v: Value, pos: Pos | undefined): boolean {
+  if (typeof v === 'boolean') return v;
+  throw expectedError(v, 'a Boolean', pos);
 }
 
 export function mkPosValue(pos: Pos | undefined): Value {
@@ -372,15 +468,20 @@ export function mkPosValue(pos: Pos | undefined): Value {
   );
 }
 
-function evalBool(e: Expr, env: Env, pos?: Pos): boolean {
-  const v = evalExpr(e, env);
-  if (typeof v === 'boolean') return v;
-  throw expectedError(v, 'a Boolean', pos);
-}
-
 export function getName(a: AttrName, env: Env): string {
   if (a.name !== undefined) return a.name;
   return forceStringNoCtx(evalExpr(a.expr, env));
+}
+
+/** A compiled attribute name: the static name, or the code of the interpolated one. */
+type NameCode = string | Code;
+
+function compileNames(path: AttrName[]): NameCode[] {
+  return path.map((a) => (a.name !== undefined ? a.name : compile(a.expr)));
+}
+
+function nameOf(n: NameCode, env: Env): string {
+  return typeof n === 'string' ? n : forceStringNoCtx(n(env));
 }
 
 /** Position where attribute `name` of `attrs` was defined, if known. */
@@ -410,19 +511,47 @@ function showAttrPath(path: AttrName[], env: Env): string {
     .join('.');
 }
 
-function evalSelect(e: ExprSelect, env: Env): Value {
-  let cur: Lazy = evalExpr(e.e, env);
-  const path = e.attrPath;
+function compileSelect(e: ExprSelect): Code {
+  const base = compile(e.e);
+  const names = compileNames(e.attrPath);
+  const def = e.def === undefined ? undefined : compile(e.def);
+  const pos = e.pos;
+  const name0 = names[0];
+  if (names.length === 1 && typeof name0 === 'string' && def === undefined) {
+    // `a.b`: one static name without default
+    return (env) => {
+      const v = base(env);
+      if (typeof v === 'object' && v !== null && (v as NixAttrs).k === K_ATTRS) {
+        const next = (v as NixAttrs).map.get(name0);
+        if (next !== undefined) {
+          if (typeof next !== 'object' || next === null || (next as Thunk).k !== K_THUNK) return next as Value;
+          const done = (next as Thunk).v;
+          if (done !== undefined) return done;
+          try {
+            return forceThunk(next as Thunk);
+          } catch (err) {
+            throw selectTrace(err, e, env, v as NixAttrs, name0);
+          }
+        }
+      }
+      return select(e, names, def, env, v);
+    };
+  }
+  return (env) => select(e, names, def, env, base(env));
+}
+
+function select(e: ExprSelect, names: NameCode[], def: Code | undefined, env: Env, first: Value): Value {
+  let cur: Lazy = first;
   let from: NixAttrs | undefined;
   let fromName = '';
   try {
-    for (let i = 0; i < path.length; i++) {
-      const name = getName(path[i], env);
+    for (let i = 0; i < names.length; i++) {
+      const name = nameOf(names[i], env);
       const v = force(cur, e.pos);
-      if (e.def !== undefined) {
-        if (typeof v !== 'object' || v === null || (v as NixAttrs).k !== K_ATTRS) return evalExpr(e.def, env);
+      if (def !== undefined) {
+        if (typeof v !== 'object' || v === null || (v as NixAttrs).k !== K_ATTRS) return def(env);
         const next = (v as NixAttrs).map.get(name);
-        if (next === undefined) return evalExpr(e.def, env);
+        if (next === undefined) return def(env);
         cur = next;
       } else {
         if (typeof v !== 'object' || v === null || (v as NixAttrs).k !== K_ATTRS) {
@@ -443,70 +572,171 @@ function evalSelect(e: ExprSelect, env: Env): Value {
     if (typeof cur === 'object' && cur !== null && (cur as Thunk).k === K_THUNK) return forceThunk(cur as Thunk);
     return cur as Value;
   } catch (err) {
-    if (from !== undefined && isMError(err)) {
-      const p = attrPos(from, fromName);
-      if (err.code === 'INFINITE_RECURSION' && err.pos === undefined) err.pos = p ?? e.pos;
-      if (p !== undefined && err.trace.length < MAX_TRACE) {
-        err.addTrace(`while evaluating the attribute '${showAttrPath(path, env)}'`, p);
-      }
-    }
+    if (from !== undefined) throw selectTrace(err, e, env, from, fromName);
     throw err;
   }
 }
 
-function evalAttrs(e: ExprAttrs, env: Env): NixAttrs {
-  const map = new Map<string, Lazy>();
+/** Adds `while evaluating the attribute …` to an error raised while selecting `fromName` of `from`. */
+function selectTrace(err: unknown, e: ExprSelect, env: Env, from: NixAttrs, fromName: string): unknown {
+  if (isMError(err)) {
+    const p = attrPos(from, fromName);
+    if (err.code === 'INFINITE_RECURSION' && err.pos === undefined) err.pos = p ?? e.pos;
+    if (p !== undefined && err.trace.length < MAX_TRACE) {
+      err.addTrace(`while evaluating the attribute '${showAttrPath(e.attrPath, env)}'`, p);
+    }
+  }
+  return err;
+}
+
+function compileHasAttr(e: ExprHasAttr): Code {
+  const base = compile(e.e);
+  const names = compileNames(e.attrPath);
+  return (env) => {
+    let cur: Lazy = base(env);
+    for (let i = 0; i < names.length; i++) {
+      const v = force(cur);
+      if (typeof v !== 'object' || v === null || (v as NixAttrs).k !== K_ATTRS) return false;
+      const next = (v as NixAttrs).map.get(nameOf(names[i], env));
+      if (next === undefined) return false;
+      cur = next;
+    }
+    return true;
+  };
+}
+
+function compileAttrs(e: ExprAttrs): Code {
   const defs = e.attrs;
-  let dynEnv = env;
-  if (e.rec) {
-    const vals = new Array<Lazy>(defs.length);
+  const n = defs.length;
+  const names = defs.map((d) => d.name);
+  const lazies = defs.map((d) => compileLazy(d.e));
+  const dyn = e.dynamicAttrs.map((d) => ({ name: compile(d.nameExpr), value: compileLazy(d.valueExpr), pos: d.pos }));
+  if (!e.rec) {
+    if (dyn.length === 0) {
+      return (env) => {
+        const map = new Map<string, Lazy>();
+        for (let i = 0; i < n; i++) map.set(names[i], lazies[i](env));
+        return { k: K_ATTRS, map, pos: e };
+      };
+    }
+    return (env) => {
+      const map = new Map<string, Lazy>();
+      for (let i = 0; i < n; i++) map.set(names[i], lazies[i](env));
+      return addDynamicAttrs(e, map, dyn, env);
+    };
+  }
+  const inherited = defs.map((d) => d.inherited);
+  const displs = defs.map((d) => d.displ);
+  const hasOverrides = names.includes('__overrides');
+  const codes = hasOverrides ? defs.map((d) => (d.inherited ? null : compile(d.e))) : [];
+  return (env) => {
+    const map = new Map<string, Lazy>();
+    const vals = new Array<Lazy>(n);
     const env2: Env = { up: env, vals, prevWith: -1 };
-    dynEnv = env2;
-    const hasOverrides = map.has('__overrides') || defs.some((d) => d.name === '__overrides');
-    for (let i = 0; i < defs.length; i++) {
-      const d = defs[i];
-      const v =
-        hasOverrides && !d.inherited ? mkThunk(d.e, env2) : maybeThunk(d.e, d.inherited ? env : env2);
-      vals[d.displ] = v;
-      map.set(d.name, v);
+    for (let i = 0; i < n; i++) {
+      const code = hasOverrides ? codes[i] : null;
+      const v = code !== null ? mkCodeThunk(code, env2) : lazies[i](inherited[i] ? env : env2);
+      vals[displs[i]] = v;
+      map.set(names[i], v);
     }
     if (hasOverrides) {
       const ov = forceAttrs(map.get('__overrides')!);
       for (const [name, v] of ov.map) {
-        const d = defs.find((x) => x.name === name);
-        if (d !== undefined) vals[d.displ] = v;
+        const i = names.indexOf(name);
+        if (i >= 0) vals[displs[i]] = v;
         map.set(name, v);
       }
     }
-  } else {
-    for (let i = 0; i < defs.length; i++) {
-      const d = defs[i];
-      map.set(d.name, maybeThunk(d.e, env));
-    }
-  }
-  if (e.dynamicAttrs.length === 0) return { k: K_ATTRS, map, pos: e };
+    if (dyn.length === 0) return { k: K_ATTRS, map, pos: e };
+    return addDynamicAttrs(e, map, dyn, env2);
+  };
+}
+
+interface DynamicAttrCode {
+  name: Code;
+  value: LazyCode;
+  pos: Pos;
+}
+
+function addDynamicAttrs(e: ExprAttrs, map: Map<string, Lazy>, dyn: DynamicAttrCode[], env: Env): NixAttrs {
   const positions = new Map<string, Pos>();
-  for (const d of defs) positions.set(d.name, d.pos);
-  for (const d of e.dynamicAttrs) {
-    const nameVal = force(evalExpr(d.nameExpr, dynEnv), d.pos);
+  for (const d of e.attrs) positions.set(d.name, d.pos);
+  for (const d of dyn) {
+    const nameVal = force(d.name(env), d.pos);
     if (nameVal === null) continue;
     const name = forceStringNoCtx(nameVal, d.pos);
     if (map.has(name)) {
       throw evalError(`dynamic attribute '${name}' already defined at ${showPos(positions.get(name))}`, d.pos);
     }
-    map.set(name, maybeThunk(d.valueExpr, dynEnv));
+    map.set(name, d.value(env));
     positions.set(name, d.pos);
   }
   return { k: K_ATTRS, map, pos: positions };
 }
 
-function evalCall(e: ExprCall, env: Env): Value {
-  const fun = evalExpr(e.fun, env);
-  const args = e.args;
-  if (args.length === 1) return callFunction1(fun, maybeThunk(args[0], env), e.pos);
-  const lazies = new Array<Lazy>(args.length);
-  for (let i = 0; i < args.length; i++) lazies[i] = maybeThunk(args[i], env);
-  return callFunction(fun, lazies, e.pos);
+function compileLet(e: ExprLet): Code {
+  const defs = e.attrs.attrs;
+  const n = defs.length;
+  const lazies = defs.map((d) => compileLazy(d.e));
+  const inherited = defs.map((d) => d.inherited);
+  const displs = defs.map((d) => d.displ);
+  const body = compile(e.body);
+  return (env) => {
+    const vals = new Array<Lazy>(n);
+    const env2: Env = { up: env, vals, prevWith: -1 };
+    for (let i = 0; i < n; i++) vals[displs[i]] = lazies[i](inherited[i] ? env : env2);
+    return body(env2);
+  };
+}
+
+function compileCall(e: ExprCall): Code {
+  const fun = compile(e.fun);
+  const args = e.args.map(compileLazy);
+  const pos = e.pos;
+  if (args.length === 1) {
+    const a0 = args[0];
+    return (env) => {
+      const f = fun(env);
+      const a = a0(env);
+      if (typeof f === 'object' && f !== null && (f as NixLambda).k === K_LAMBDA) {
+        // callLambda, inlined: one JS frame less per Nix call
+        const env2 = lambdaEnv(f as NixLambda, a, pos);
+        const c = (f as NixLambda).c;
+        const body = c.body ?? compileLambdaBody(c);
+        if (++callDepth > maxCallDepth) {
+          callDepth--;
+          throw stackOverflowError(pos);
+        }
+        try {
+          const r = body(env2);
+          callDepth--;
+          return r;
+        } catch (err) {
+          callDepth--;
+          throw addCallTrace(err, c.lam, pos);
+        }
+      }
+      return callFunction1(f, a, pos);
+    };
+  }
+  if (args.length === 2) {
+    const a0 = args[0];
+    const a1 = args[1];
+    return (env) => {
+      const f = fun(env);
+      if (typeof f === 'object' && f !== null && (f as PrimOp).k === K_PRIMOP && (f as PrimOp).arity === 2) {
+        return callPrimOp2(f as PrimOp, a0(env), a1(env), pos);
+      }
+      return callFunction(f, [a0(env), a1(env)], pos);
+    };
+  }
+  const n = args.length;
+  return (env) => {
+    const f = fun(env);
+    const lazies = new Array<Lazy>(n);
+    for (let i = 0; i < n; i++) lazies[i] = args[i](env);
+    return callFunction(f, lazies, pos);
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -575,47 +805,90 @@ function callPrimOp(p: PrimOp, args: Lazy[], pos: Pos | undefined): Value {
   }
 }
 
-function callLambda(f: NixLambda, arg: Lazy, pos: Pos | undefined): Value {
+/**
+ * A two-argument builtin called with both arguments. The integer cases of the desugared
+ * operators (`a - b`, `a * b`, `a < b`, `builtins.add`) are computed here; anything else goes to
+ * the builtin, which forces its arguments in the same order with the same position.
+ */
+function callPrimOp2(p: PrimOp, a: Lazy, b: Lazy, pos: Pos | undefined): Value {
+  try {
+    const name = p.name;
+    if (name === 'sub' || name === 'lessThan' || name === 'mul' || name === 'add') {
+      const x = force(a, pos);
+      const y = force(b, pos);
+      if (typeof x === 'bigint' && typeof y === 'bigint') {
+        if (name === 'sub') return BigInt.asIntN(64, x - y);
+        if (name === 'lessThan') return x < y;
+        if (name === 'mul') return BigInt.asIntN(64, x * y);
+        return BigInt.asIntN(64, x + y);
+      }
+      return p.fn([x, y], pos);
+    }
+    return p.fn([a, b], pos);
+  } catch (err) {
+    throw convertStackOverflow(err, pos);
+  }
+}
+
+function compileLambdaBody(c: LambdaCode): Code {
+  const lam = c.lam;
+  if (lam.formals !== undefined) {
+    c.defaults = lam.formals.formals.map((fm) => (fm.def === undefined ? undefined : compileLazy(fm.def)));
+  }
+  const body = compile(lam.body);
+  c.body = body;
+  return body;
+}
+
+/** The environment of a call of `f` with `arg` (matching the formals, if any). */
+function lambdaEnv(f: NixLambda, arg: Lazy, pos: Pos | undefined): Env {
   const lam = f.fn;
   const formals = lam.formals;
-  let env2: Env;
-  if (formals === undefined) {
-    env2 = { up: f.env, vals: [arg], prevWith: -1 };
-  } else {
-    const attrs = forceAttrs(arg, pos);
-    const fs = formals.formals;
-    const hasArg = lam.arg !== undefined && lam.arg !== '';
-    const vals = new Array<Lazy>(fs.length + (hasArg ? 1 : 0));
-    env2 = { up: f.env, vals, prevWith: -1 };
-    let d = 0;
-    if (hasArg) vals[d++] = attrs;
-    let used = 0;
-    for (let i = 0; i < fs.length; i++) {
-      const fm = fs[i];
-      const v = attrs.map.get(fm.name);
-      if (v === undefined) {
-        if (fm.def === undefined) {
-          throw typeError(`${showLambda(lam)} called without required argument '${fm.name}'`, pos);
-        }
-        vals[d++] = maybeThunk(fm.def, env2);
-      } else {
-        used++;
-        vals[d++] = v;
+  if (formals === undefined) return { up: f.env, vals: [arg], prevWith: -1 };
+  const attrs = forceAttrs(arg, pos);
+  const c = f.c;
+  if (c.body === null) compileLambdaBody(c);
+  const defaults = c.defaults!;
+  const fs = formals.formals;
+  const hasArg = lam.arg !== undefined && lam.arg !== '';
+  const vals = new Array<Lazy>(fs.length + (hasArg ? 1 : 0));
+  const env2: Env = { up: f.env, vals, prevWith: -1 };
+  let d = 0;
+  if (hasArg) vals[d++] = attrs;
+  let used = 0;
+  const map = attrs.map;
+  for (let i = 0; i < fs.length; i++) {
+    const v = map.get(fs[i].name);
+    if (v === undefined) {
+      const def = defaults[i];
+      if (def === undefined) {
+        throw typeError(`${showLambda(lam)} called without required argument '${fs[i].name}'`, pos);
       }
+      vals[d++] = def(env2);
+    } else {
+      used++;
+      vals[d++] = v;
     }
-    if (!formals.ellipsis && used !== attrs.map.size) unexpectedArgument(lam, attrs, pos);
   }
+  if (!formals.ellipsis && used !== map.size) unexpectedArgument(lam, attrs, pos);
+  return env2;
+}
+
+function callLambda(f: NixLambda, arg: Lazy, pos: Pos | undefined): Value {
+  const env2 = lambdaEnv(f, arg, pos);
+  const c = f.c;
+  const body = c.body ?? compileLambdaBody(c);
   if (++callDepth > maxCallDepth) {
     callDepth--;
     throw stackOverflowError(pos);
   }
   try {
-    const r = evalExpr(lam.body, env2);
+    const r = body(env2);
     callDepth--;
     return r;
   } catch (err) {
     callDepth--;
-    throw addCallTrace(err, lam, pos);
+    throw addCallTrace(err, c.lam, pos);
   }
 }
 
@@ -639,34 +912,37 @@ function addCallTrace(err: unknown, lam: ExprLambda, pos: Pos | undefined): unkn
 // ---------------------------------------------------------------------------------------------
 // Operators
 
-function evalBinary(e: ExprBinary, env: Env): Value {
+function compileBinary(e: ExprBinary): Code {
+  const c1 = compile(e.e1);
+  const c2 = compile(e.e2);
+  const pos = e.pos;
   switch (e.op) {
     case '==':
-      return eqOperands(evalExpr(e.e1, env), evalExpr(e.e2, env));
+      return (env) => eqOperands(c1(env), c2(env));
     case '!=':
-      return !eqOperands(evalExpr(e.e1, env), evalExpr(e.e2, env));
+      return (env) => !eqOperands(c1(env), c2(env));
     case '&&':
-      return evalBool(e.e1, env, e.pos) && evalBool(e.e2, env, e.pos);
+      return (env) => toBool(c1(env), pos) && toBool(c2(env), pos);
     case '||':
-      return evalBool(e.e1, env, e.pos) || evalBool(e.e2, env, e.pos);
+      return (env) => toBool(c1(env), pos) || toBool(c2(env), pos);
     case '->':
-      return !evalBool(e.e1, env, e.pos) || evalBool(e.e2, env, e.pos);
-    case '//': {
-      const a = evalAttrsValue(e.e1, env);
-      const b = evalAttrsValue(e.e2, env);
-      try {
-        return updateAttrs(a, b);
-      } catch (err) {
-        throw convertLimitError(err, e.pos);
-      }
-    }
+      return (env) => !toBool(c1(env), pos) || toBool(c2(env), pos);
+    case '//':
+      return (env) => {
+        const a = attrsOperand(c1(env));
+        const b = attrsOperand(c2(env));
+        try {
+          return updateAttrs(a, b);
+        } catch (err) {
+          throw convertLimitError(err, pos);
+        }
+      };
     case '++':
-      return concatLists([evalExpr(e.e1, env), evalExpr(e.e2, env)], e.pos);
+      return (env) => concatLists([c1(env), c2(env)], pos);
   }
 }
 
-function evalAttrsValue(e: Expr, env: Env): NixAttrs {
-  const v = evalExpr(e, env);
+function attrsOperand(v: Value): NixAttrs {
   if (typeof v === 'object' && v !== null && (v as NixAttrs).k === K_ATTRS) return v as NixAttrs;
   throw expectedError(v, 'a set');
 }
@@ -698,12 +974,38 @@ export function concatLists(lists: Lazy[], pos?: Pos): NixList {
   return out;
 }
 
-function evalConcatStrings(e: ExprConcatStrings, env: Env): Value {
-  const es = e.es;
+function compileConcatStrings(e: ExprConcatStrings): Code {
+  const codes = e.es.map(compile);
+  if (!e.forceString && codes.length === 2) {
+    // `a + b`: integers and context-free strings without a separate pass
+    const c0 = codes[0];
+    const c1 = codes[1];
+    return (env) => {
+      const a = c0(env);
+      if (typeof a === 'bigint') {
+        const b = c1(env);
+        if (typeof b === 'bigint') return BigInt.asIntN(64, a + b);
+        return concatStrings(e, codes, env, a, b);
+      }
+      if (typeof a === 'string') {
+        const b = c1(env);
+        if (typeof b === 'string' && a.length + b.length < MAX_STRING_LENGTH) {
+          const c = b.length > 0 ? b.charCodeAt(0) : 0;
+          if (c < 0xdc80 || c > 0xdcbf) return a + b;
+        }
+        return concatStrings(e, codes, env, a, b);
+      }
+      return concatStrings(e, codes, env, a, undefined);
+    };
+  }
+  return (env) => concatStrings(e, codes, env, codes[0](env), undefined);
+}
+
+/** `es` concatenated (or added); `first` is the value of es[0], `second` that of es[1] if already evaluated. */
+function concatStrings(e: ExprConcatStrings, codes: Code[], env: Env, first: Value, second: Value | undefined): Value {
   const esPos = (e as ExprConcatStrings & { esPos?: Pos[] }).esPos;
-  const first = evalExpr(es[0], env);
   if (!e.forceString) {
-    if (typeof first === 'bigint' || typeof first === 'number') return addNumbers(first, es, esPos, env, e.pos);
+    if (typeof first === 'bigint' || typeof first === 'number') return addNumbers(first, second, codes, esPos, env, e.pos);
   }
   const isPath = !e.forceString && typeof first === 'object' && first !== null && (first as { k?: number }).k === K_PATH;
   const copyToStore =
@@ -717,8 +1019,8 @@ function evalConcatStrings(e: ExprConcatStrings, env: Env): Value {
   }
   let seams = false;
   try {
-    for (let i = 1; i < es.length; i++) {
-      const v = evalExpr(es[i], env);
+    for (let i = 1; i < codes.length; i++) {
+      const v = i === 1 && second !== undefined ? second : codes[i](env);
       let piece: string;
       if (typeof v === 'string') piece = v;
       else {
@@ -742,12 +1044,12 @@ function evalConcatStrings(e: ExprConcatStrings, env: Env): Value {
   return mkString(out, ctx);
 }
 
-function addNumbers(first: bigint | number, es: Expr[], esPos: Pos[] | undefined, env: Env, pos: Pos): Value {
+function addNumbers(first: bigint | number, second: Value | undefined, codes: Code[], esPos: Pos[] | undefined, env: Env, pos: Pos): Value {
   let n = typeof first === 'bigint' ? first : 0n;
   let f = typeof first === 'number' ? first : 0;
   let isFloat = typeof first === 'number';
-  for (let i = 1; i < es.length; i++) {
-    const v = evalExpr(es[i], env);
+  for (let i = 1; i < codes.length; i++) {
+    const v = i === 1 && second !== undefined ? second : codes[i](env);
     if (!isFloat) {
       if (typeof v === 'bigint') n = BigInt.asIntN(64, n + v);
       else if (typeof v === 'number') {

@@ -6,7 +6,7 @@ import { isBuiltinFunction } from './builtins/api';
 import { resolveExprPath } from './builtins/import';
 import { canonPath } from './coerce';
 import { evalError, isStackOverflow, stackOverflowError, suggestionHint, typeError } from './errors';
-import { callFunction1, evalExpr, force, forceDeep, setCallTraces, setMaxCallDepth } from './eval';
+import { callFunction1, evalExpr, force, forceDeep, mkThunk, setCallTraces, setMaxCallDepth } from './eval';
 import type { EvalIO } from './io';
 import { parseWithScope } from './parser';
 import { printValue } from './print';
@@ -14,7 +14,7 @@ import { runWithState, type EvalState, type SearchPathEntry } from './state';
 import { valueToJSON } from './to-json';
 import { valueToXML } from './to-xml';
 import { instantiate } from './instantiate';
-import { K_ATTRS, K_LAMBDA, K_PRIMOP, mkAttrs, mkThunk, showType, type Env, type Lazy, type NixAttrs, type PrimOp, type Value } from './value';
+import { K_ATTRS, K_LAMBDA, K_PRIMOP, mkAttrs, showType, type Env, type Lazy, type NixAttrs, type PrimOp, type Value } from './value';
 
 export type AutoArg = Value | { expr: string } | { str: string };
 

@@ -11,7 +11,7 @@
  * | path            | `NixPath { k: 2, path }` (absolute, canonical)                           |
  * | list            | a JS array of `Lazy` (elements may be unevaluated thunks)                 |
  * | set             | `NixAttrs { k: 3, map, pos }` (`map`: name → Lazy)                        |
- * | lambda          | `NixLambda { k: 4, fn: ExprLambda, env }`                                 |
+ * | lambda          | `NixLambda { k: 4, fn: ExprLambda, env, c }` (`c`: its compiled code)      |
  * | primop          | `PrimOp { k: 5, name, arity, fn }`                                        |
  * | partial primop  | `PrimOpApp { k: 6, primop, args }`                                        |
  * | thunk           | `Thunk { k: 0, … }` — only ever found inside containers (`Lazy`)          |
@@ -25,12 +25,12 @@
  * `=/nix/store/….drv` (a derivation with all its outputs), `!out!/nix/store/….drv` (one output).
  * A context set is never mutated after it is attached to a value.
  *
- * Containers hold `Lazy` = Value | Thunk. A thunk is either an expression with its environment,
- * or a JS closure (`fn`) for lazily applied builtins. While being forced it is a black hole
- * (expr, env and fn are null and `v` is undefined); forcing it again then reports
- * `infinite recursion encountered`. On an exception the thunk is restored.
+ * Containers hold `Lazy` = Value | Thunk. A thunk is compiled code with its environment (an
+ * expression, see eval.ts), or a JS closure without environment for lazily applied builtins.
+ * While being forced it is a black hole (`c` and `env` are null and `v` is undefined); forcing it
+ * again then reports `infinite recursion encountered`. On an exception the thunk is restored.
  */
-import type { Expr, ExprAttrs, ExprLambda, Pos } from '@m/lang';
+import type { ExprAttrs, ExprLambda, Pos } from '@m/lang';
 
 export const K_THUNK = 0;
 export const K_STRING = 1;
@@ -89,6 +89,19 @@ export interface NixLambda {
   readonly k: 4;
   readonly fn: ExprLambda;
   readonly env: Env;
+  /** The compiled lambda (shared by every closure of the same expression; see eval.ts). */
+  readonly c: LambdaCode;
+}
+
+/** Compiled code of an expression: evaluates it in an environment. */
+export type Code = (env: Env) => Value;
+
+/** Compiled lambda: its body and formal defaults, compiled on the first call. */
+export interface LambdaCode {
+  readonly lam: ExprLambda;
+  body: Code | null;
+  /** Per formal, the code making its default's (lazy) value; undefined for formals without one. */
+  defaults: (((env: Env) => Lazy) | undefined)[] | null;
 }
 
 /** A builtin function. `fn` receives exactly `arity` (unforced) arguments. */
@@ -108,11 +121,17 @@ export interface PrimOpApp {
 
 export interface Thunk {
   readonly k: 0;
-  expr: Expr | null;
+  /**
+   * What forcing runs, called with `env` and the thunk itself (compiled code uses the first, an
+   * application thunk reads its function and argument from the second); null once forced and
+   * while being forced.
+   */
+  c: ThunkCode | null;
   env: Env | null;
-  fn: (() => Value) | null;
   v: Value | undefined;
 }
+
+export type ThunkCode = (env: Env, self: Thunk) => Value;
 
 export type NixList = Lazy[];
 
@@ -159,13 +178,14 @@ export function mkInt(n: bigint | number): bigint {
   return BigInt.asIntN(64, typeof n === 'bigint' ? n : BigInt(n));
 }
 
-export function mkThunk(expr: Expr, env: Env): Thunk {
-  return { k: K_THUNK, expr, env, fn: null, v: undefined };
+/** A thunk of compiled code (`mkThunk` in eval.ts makes one from an expression). */
+export function mkCodeThunk(c: Code, env: Env): Thunk {
+  return { k: K_THUNK, c, env, v: undefined };
 }
 
 /** A thunk computed by a JS closure (lazy builtin results such as `map f xs` elements). */
 export function mkLazy(fn: () => Value): Thunk {
-  return { k: K_THUNK, expr: null, env: null, fn, v: undefined };
+  return { k: K_THUNK, c: fn, env: null, v: undefined };
 }
 
 export const emptyAttrs = (): NixAttrs => mkAttrs(new Map());

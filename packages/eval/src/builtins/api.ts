@@ -51,6 +51,7 @@ export {
   attrPos,
   mkPosValue,
   maybeThunk,
+  mkThunk,
   evalExpr,
 } from '../eval';
 export { coerceToString, coerceToPath, canonPath } from '../coerce';
@@ -63,7 +64,6 @@ export {
   mkString,
   mkInt,
   mkLazy,
-  mkThunk,
   attrsFromObject,
   emptyAttrs,
   isAttrs,
