@@ -23,6 +23,8 @@ export function createPosTable(source: string, file: string): PosTable {
   const last = starts.length - 1;
   // The parser asks mostly for offsets on the line of its previous question or the next one.
   let line = 0;
+  let prevOffset = 0;
+  let prevBytes = 0;
   return {
     file,
     at(offset) {
@@ -39,9 +41,20 @@ export function createPosTable(source: string, file: string): PosTable {
           }
         }
       }
-      line = lo;
       const start = starts[lo]!;
-      const column = ascii ? offset - start + 1 : byteCount(source, start, offset) + 1;
+      let column: number;
+      if (ascii) column = offset - start + 1;
+      else {
+        // Bytes are counted on from the previous answer when it is earlier on the same line.
+        if (lo !== line || offset < prevOffset) {
+          prevOffset = start;
+          prevBytes = 0;
+        }
+        prevBytes += byteCount(source, prevOffset, offset);
+        prevOffset = offset;
+        column = prevBytes + 1;
+      }
+      line = lo;
       return { file, line: lo + 1, column };
     },
   };

@@ -1,9 +1,9 @@
-/** Offsets → positions: the same answers in any order of questions (the table remembers its last line). */
+/** Offsets → positions: the same answers in any order of questions (the table remembers its last answer). */
 import { expect, test } from 'vitest';
 import { createPosTable } from '../src/positions';
 
 test('positions match a line-by-line count, asked in order, backwards and at random', () => {
-  const source = 'ab\ncd\r\nef\rg\n\n\nh' + 'xy\n'.repeat(50) + 'é\nz';
+  const source = 'ab\ncd\r\nef\rg\n\n\nh' + 'xy\n'.repeat(50) + 'é\u{1F600}a\u{1F600}\ndé\u{1F600}z';
   const naive = (offset: number) => {
     let line = 1;
     let start = 0;
@@ -17,11 +17,13 @@ test('positions match a line-by-line count, asked in order, backwards and at ran
     const column = Buffer.byteLength(source.slice(start, offset)) + 1;
     return { file: 'f', line, column };
   };
-  const offsets = [...Array(source.length + 1).keys()];
+  // (The parser asks only at token boundaries, never inside a surrogate pair.)
+  const inPair = (o: number) => /[\ud800-\udbff]/.test(source[o - 1] ?? '');
+  const offsets = [...Array(source.length + 1).keys()].filter((o) => !inPair(o));
   let seed = 7;
   const random = offsets.map(() => {
     seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    return seed % (source.length + 1);
+    return offsets[seed % offsets.length]!;
   });
   const table = createPosTable(source, 'f');
   for (const o of [...offsets, ...offsets.slice().reverse(), ...random]) expect(table.at(o), `offset ${o}`).toEqual(naive(o));
