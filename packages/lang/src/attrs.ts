@@ -23,24 +23,36 @@ export function rankLetBindings(ctx: ParseContext, attrs: ExprAttrs): void {
 }
 
 export function newAttrs(ctx: ParseContext, pos: Pos): ExprAttrs {
-  const attrs: ExprAttrs = { kind: 'attrs', rec: false, attrs: [], dynamicAttrs: [], pos };
-  ctx.attrIndex.set(attrs, new Map());
-  return attrs;
+  return { kind: 'attrs', rec: false, attrs: [], dynamicAttrs: [], pos };
 }
 
-function indexOf(ctx: ParseContext, attrs: ExprAttrs): Map<string, AttrDef> {
+/** Sets of at most this many attributes are searched linearly; larger ones get a name index. */
+const LINEAR = 12;
+
+/** The definition of `name` in `attrs`, if any. */
+function lookup(ctx: ParseContext, attrs: ExprAttrs, name: string): AttrDef | undefined {
+  const list = attrs.attrs;
   let m = ctx.attrIndex.get(attrs);
-  if (!m) {
-    m = new Map(attrs.attrs.map((a) => [a.name, a]));
+  if (m === undefined) {
+    if (list.length <= LINEAR) {
+      for (const a of list) if (a.name === name) return a;
+      return undefined;
+    }
+    m = new Map(list.map((a) => [a.name, a]));
     ctx.attrIndex.set(attrs, m);
   }
-  return m;
+  return m.get(name);
+}
+
+/** Appends `def` to `attrs` (whose names it does not repeat). */
+function append(ctx: ParseContext, attrs: ExprAttrs, def: AttrDef): void {
+  attrs.attrs.push(def);
+  ctx.attrIndex.get(attrs)?.set(def.name, def);
 }
 
 function define(ctx: ParseContext, attrs: ExprAttrs, name: string, e: Expr, pos: Pos, inherited: boolean): AttrDef {
   const def: AttrDef = { name, inherited, e, pos, displ: 0 };
-  attrs.attrs.push(def);
-  indexOf(ctx, attrs).set(name, def);
+  append(ctx, attrs, def);
   return def;
 }
 
@@ -61,7 +73,7 @@ export function addAttr(ctx: ParseContext, top: ExprAttrs, path: AttrName[], e: 
   for (let k = 0; k + 1 < path.length; k++) {
     const n = path[k]!;
     if (n.name !== undefined) {
-      const j = indexOf(ctx, attrs).get(n.name);
+      const j = lookup(ctx, attrs, n.name);
       if (j) {
         if (j.inherited || j.e.kind !== 'attrs') duplicate(showAttrPath(path), pos, j.pos);
         attrs = j.e as ExprAttrs;
@@ -81,7 +93,7 @@ export function addAttr(ctx: ParseContext, top: ExprAttrs, path: AttrName[], e: 
     attrs.dynamicAttrs.push({ nameExpr: last.expr, valueExpr: e, pos });
     return;
   }
-  const j = indexOf(ctx, attrs).get(last.name);
+  const j = lookup(ctx, attrs, last.name);
   if (!j) {
     define(ctx, attrs, last.name, e, pos, false);
     setName(e, last.name);
@@ -89,12 +101,10 @@ export function addAttr(ctx: ParseContext, top: ExprAttrs, path: AttrName[], e: 
   }
   if (e.kind === 'attrs' && j.e.kind === 'attrs') {
     const target = j.e;
-    const index = indexOf(ctx, target);
     for (const ad of e.attrs) {
-      const j2 = index.get(ad.name);
+      const j2 = lookup(ctx, target, ad.name);
       if (j2) duplicate(showId(ad.name), j2.pos, ad.pos);
-      target.attrs.push(ad);
-      index.set(ad.name, ad);
+      append(ctx, target, ad);
     }
     return;
   }
@@ -103,9 +113,8 @@ export function addAttr(ctx: ParseContext, top: ExprAttrs, path: AttrName[], e: 
 
 /** `inherit a b;` — `pos` is where Nix locates the names, `varPos` the variables' position. */
 export function addInherited(ctx: ParseContext, attrs: ExprAttrs, names: string[], pos: Pos, varPos: Pos): void {
-  const index = indexOf(ctx, attrs);
   for (const name of names) {
-    const prev = index.get(name);
+    const prev = lookup(ctx, attrs, name);
     if (prev) duplicate(showId(name), pos, prev.pos);
     define(ctx, attrs, name, { kind: 'var', name, pos: varPos, fromWith: false, level: 0, displ: 0 }, pos, true);
   }
@@ -115,9 +124,8 @@ export function addInherited(ctx: ParseContext, attrs: ExprAttrs, names: string[
 export function addInheritedFrom(
   ctx: ParseContext, attrs: ExprAttrs, from: Expr, names: string[], pos: Pos, selectPos: Pos,
 ): void {
-  const index = indexOf(ctx, attrs);
   for (const name of names) {
-    const prev = index.get(name);
+    const prev = lookup(ctx, attrs, name);
     if (prev) duplicate(showId(name), pos, prev.pos);
     define(ctx, attrs, name, { kind: 'select', e: from, attrPath: [{ name }], pos: selectPos }, pos, false);
   }

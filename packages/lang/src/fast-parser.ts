@@ -14,7 +14,7 @@ import type { Lexed } from './lexer';
 import type { FormalsResult, RankedFormal } from './parser';
 import { MAX_NESTING, noPos } from './parser';
 import * as T from './tokens';
-import { resolveOperators, type OpItem } from './operators';
+import { binaryExpr, resolveOperators, type OpItem } from './operators';
 import { unescapeStr, stripIndentation, type IndPart } from './strings';
 import { absPath } from './paths';
 import { addAttr, addInherited, addInheritedFrom, checkFormals, newAttrs, rankLetBindings } from './attrs';
@@ -279,22 +279,34 @@ function exprOp(): Expr {
   const start = starts[p]!;
   const first = exprApp();
   if (items !== undefined) items.push({ kind: 'operand', e: first, start });
+  else {
+    const k = kind(p);
+    if ((cls[k]! & BINARY) === 0 && k !== QUESTION) return first;
+    const k2 = kind(p + 1);
+    if ((cls[k]! & BINARY) !== 0 && k2 !== NOT && k2 !== MINUS) {
+      // `a op b` alone, the commonest chain, is built directly.
+      const op = p++;
+      const s = starts[p]!;
+      const e = exprApp();
+      const k3 = kind(p);
+      if ((cls[k3]! & BINARY) === 0 && k3 !== QUESTION) return binaryExpr(ctx, typeByIdx[k]!, first, e, start, s);
+      items = [{ kind: 'operand', e: first, start }, { kind: 'binary', token: opToken(op) }, { kind: 'operand', e, start: s }];
+    } else items = [{ kind: 'operand', e: first, start }];
+  }
   for (;;) {
     const k = kind(p);
     if ((cls[k]! & BINARY) !== 0) {
-      items ??= [{ kind: 'operand', e: first, start }];
       items.push({ kind: 'binary', token: opToken(p++) });
       for (let k2 = kind(p); k2 === NOT || k2 === MINUS; k2 = kind(p)) items.push({ kind: 'prefix', token: opToken(p++) });
       const s = starts[p]!;
       const e = exprApp();
       items.push({ kind: 'operand', e, start: s });
     } else if (k === QUESTION) {
-      items ??= [{ kind: 'operand', e: first, start }];
       const token = opToken(p++);
       items.push({ kind: 'hasAttr', token, path: attrpath() });
     } else break;
   }
-  return items === undefined ? first : resolveOperators(items, ctx);
+  return resolveOperators(items, ctx);
 }
 
 function exprApp(): Expr {
@@ -425,6 +437,10 @@ function exprSimple(): Expr {
 
 /** The inside of "…": a plain string, or an interpolation (ConcatStrings with forceString). */
 function stringParts(): Expr {
+  // The commonest strings: "" and one piece of text.
+  const k0 = kind(p);
+  if (k0 === STRING_END) return { kind: 'string', value: '' };
+  if (k0 === STR && kind(p + 1) === STRING_END) return { kind: 'string', value: unescapeStr(image(p++)) };
   const parts: Expr[] = [];
   const offsets: number[] = [];
   let interpolated = false;

@@ -47,16 +47,45 @@ interface Located {
   start: number;
 }
 
-export function resolveOperators(items: OpItem[], ctx: ParseContext): Expr {
-  let i = 0;
-  const noPos = { file: ctx.file, line: 0, column: 0 };
-  const builtin = (name: string, args: Expr[], start: number): Expr => ({
+function builtin(ctx: ParseContext, name: string, args: Expr[], start: number): Expr {
+  return {
     kind: 'call',
-    fun: { kind: 'var', name, pos: noPos, fromWith: false, level: 0, displ: 0 },
+    fun: { kind: 'var', name, pos: { file: ctx.file, line: 0, column: 0 }, fromWith: false, level: 0, displ: 0 },
     args,
     pos: ctx.positions.at(start),
-  });
-  const not = (e: Expr): Expr => ({ kind: 'not', e });
+  };
+}
+
+function not(e: Expr): Expr {
+  return { kind: 'not', e };
+}
+
+/** `a t b` as Nix's parser builds it; `start`, `bStart`: offsets of `a` and `b`. */
+export function binaryExpr(ctx: ParseContext, t: TokenType, a: Expr, b: Expr, start: number, bStart: number): Expr {
+  const pos = ctx.positions.at(start);
+  switch (t) {
+    case T.Eq: return { kind: 'binary', op: '==', e1: a, e2: b, pos };
+    case T.Neq: return { kind: 'binary', op: '!=', e1: a, e2: b, pos };
+    case T.And: return { kind: 'binary', op: '&&', e1: a, e2: b, pos };
+    case T.OrOp: return { kind: 'binary', op: '||', e1: a, e2: b, pos };
+    case T.Impl: return { kind: 'binary', op: '->', e1: a, e2: b, pos };
+    case T.Update: return { kind: 'binary', op: '//', e1: a, e2: b, pos };
+    case T.Concat: return { kind: 'binary', op: '++', e1: a, e2: b, pos };
+    case T.Lt: return builtin(ctx, '__lessThan', [a, b], start);
+    case T.Gt: return builtin(ctx, '__lessThan', [b, a], start);
+    case T.Leq: return not(builtin(ctx, '__lessThan', [b, a], start));
+    case T.Geq: return not(builtin(ctx, '__lessThan', [a, b], start));
+    case T.Plus:
+      return { kind: 'concatStrings', forceString: false, es: [a, b], esPos: [pos, ctx.positions.at(bStart)], pos };
+    case T.Minus: return builtin(ctx, '__sub', [a, b], start);
+    case T.Star: return builtin(ctx, '__mul', [a, b], start);
+    case T.Slash: return builtin(ctx, '__div', [a, b], start);
+  }
+  throw new Error(`unknown operator ${t.name}`);
+}
+
+export function resolveOperators(items: OpItem[], ctx: ParseContext): Expr {
+  let i = 0;
 
   const nonAssocError = (item: OpItem): never => {
     const t = (item as { token: IToken }).token;
@@ -65,36 +94,13 @@ export function resolveOperators(items: OpItem[], ctx: ParseContext): Expr {
     });
   };
 
-  const binary = (t: TokenType, a: Expr, b: Expr, start: number, bStart: number): Expr => {
-    const pos = ctx.positions.at(start);
-    switch (t) {
-      case T.Eq: return { kind: 'binary', op: '==', e1: a, e2: b, pos };
-      case T.Neq: return { kind: 'binary', op: '!=', e1: a, e2: b, pos };
-      case T.And: return { kind: 'binary', op: '&&', e1: a, e2: b, pos };
-      case T.OrOp: return { kind: 'binary', op: '||', e1: a, e2: b, pos };
-      case T.Impl: return { kind: 'binary', op: '->', e1: a, e2: b, pos };
-      case T.Update: return { kind: 'binary', op: '//', e1: a, e2: b, pos };
-      case T.Concat: return { kind: 'binary', op: '++', e1: a, e2: b, pos };
-      case T.Lt: return builtin('__lessThan', [a, b], start);
-      case T.Gt: return builtin('__lessThan', [b, a], start);
-      case T.Leq: return not(builtin('__lessThan', [b, a], start));
-      case T.Geq: return not(builtin('__lessThan', [a, b], start));
-      case T.Plus:
-        return { kind: 'concatStrings', forceString: false, es: [a, b], esPos: [pos, ctx.positions.at(bStart)], pos };
-      case T.Minus: return builtin('__sub', [a, b], start);
-      case T.Star: return builtin('__mul', [a, b], start);
-      case T.Slash: return builtin('__div', [a, b], start);
-    }
-    throw new Error(`unknown operator ${t.name}`);
-  };
-
   const unary = (): Located => {
     const item = items[i++]!;
     if (item.kind === 'operand') return { e: item.e, start: item.start };
     if (item.kind !== 'prefix') throw new Error('operator chain out of order');
     const start = item.token.startOffset;
     if (item.token.tokenType === T.Not) return { e: not(chain(PREC_NOT + 1).e), start };
-    return { e: builtin('__sub', [{ kind: 'int', value: 0n }, unary().e], start), start };
+    return { e: builtin(ctx, '__sub', [{ kind: 'int', value: 0n }, unary().e], start), start };
   };
 
   const chain = (minPrec: number): Located => {
@@ -112,7 +118,7 @@ export function resolveOperators(items: OpItem[], ctx: ParseContext): Expr {
       const t = (item as { token: IToken }).token.tokenType;
       const assoc = table.get(t)![1];
       const right = chain(assoc === 'right' ? p : p + 1);
-      left = { e: binary(t, left.e, right.e, left.start, right.start), start: left.start };
+      left = { e: binaryExpr(ctx, t, left.e, right.e, left.start, right.start), start: left.start };
       if (assoc === 'none' && i < items.length && precOf(items[i]!) === p) nonAssocError(items[i]!);
     }
     return left;

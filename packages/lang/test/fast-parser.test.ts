@@ -8,6 +8,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
+// @ts-expect-error: the bench's workload generator is untyped JavaScript
 import { generateLargeNixFile } from '../../../bench/workloads.mjs';
 import { createSymbolTable, parse, showExpr, type ParseOptions, type ParseResult } from '../src/index';
 import { parseWithOnly } from '../src/parse';
@@ -34,7 +35,7 @@ function check(source: string, file = '/d/f.nix'): boolean {
   expect(outcome(ours), source).toEqual(outcome(ref));
   expect(a.symbols!.mark(), source).toBe(b.symbols!.mark());
   expect(a.symbols!.intern('a-fresh-name')).toBe(b.symbols!.intern('a-fresh-name'));
-  const parsed = ref.errors.length === 0 || ref.errors.every((e) => e.code === 'UNDEFINED_VAR');
+  const parsed = ref.errors.length === 0 || ref.errors.every((e) => e.code === 'UNDEFINED_VARIABLE');
   if (parsed) expect(parseWithOnly(source, opts(), 'fast'), source).toBeDefined();
   return parsed;
 }
