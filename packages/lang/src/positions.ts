@@ -11,7 +11,8 @@ export interface PosTable {
 
 export function createPosTable(source: string, file: string): PosTable {
   const starts: number[] = [0];
-  for (let i = 0; i < source.length; i++) {
+  if (source.indexOf('\r') < 0) for (let i = source.indexOf('\n'); i >= 0; i = source.indexOf('\n', i + 1)) starts.push(i + 1);
+  else for (let i = 0; i < source.length; i++) {
     const c = source.charCodeAt(i);
     if (c === 10) starts.push(i + 1);
     else if (c === 13) {

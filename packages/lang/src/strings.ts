@@ -74,25 +74,25 @@ export function stripIndentation(parts: IndPart[], pos: Pos): Expr {
       es.push(p.e);
     } else {
       const s = p.text;
+      // The text minus the dropped indentation, copied a run of kept characters at a time.
       let s2 = '';
+      let from = 0;
       for (let j = 0; j < s.length; j++) {
-        const c = s[j]!;
+        const c = s.charCodeAt(j);
         if (atStartOfLine) {
-          if (c === ' ') {
-            if (curDropped++ >= minIndent) s2 += c;
-          } else if (c === '\n') {
-            curDropped = 0;
-            s2 += c;
-          } else {
+          if (c === 32 /* space */) {
+            if (curDropped++ < minIndent) {
+              if (j > from) s2 += s.slice(from, j);
+              from = j + 1;
+            }
+          } else if (c === 10 /* \n */) curDropped = 0;
+          else {
             atStartOfLine = false;
             curDropped = 0;
-            s2 += c;
           }
-        } else {
-          s2 += c;
-          if (c === '\n') atStartOfLine = true;
-        }
+        } else if (c === 10) atStartOfLine = true;
       }
+      s2 = from === 0 ? s : s2 + s.slice(from);
       if (n === 1) {
         const nl = s2.lastIndexOf('\n');
         if (nl >= 0 && /^ *$/.test(s2.slice(nl + 1))) s2 = s2.slice(0, nl + 1);
