@@ -15,6 +15,7 @@ import { removeOwnLeftovers, tempRootsFile, type TempRootsFile } from '@m/store/
 import { stopChildProcesses } from './stop-children';
 import {
   DEFAULT_MAKES_DIRS,
+  createDepChecker,
   depsHold,
   discoverOutputs,
   ensureProjectMetaDir,
@@ -257,10 +258,12 @@ async function runResolved(o: MakesOptions, r: Resolved, ctx: CommandContext): P
   // The makes directories: the default, or makes.nix's (from the cache when still valid).
   // As makes sees the project: in a git work tree, only what git tracks (git-tracked.ts).
   const reader = projectDirReader(r.projectDir, ctx.env, !isExport(o));
+  // makes.nix's deps and the output's are mostly the same files: each is read once.
+  const holds = createDepChecker(ctx.env);
   let makesDirs: readonly string[] | undefined = DEFAULT_MAKES_DIRS;
   let moduleOutputs: Record<string, string> | undefined;
   if (reader.fileType(nodePath.join(r.projectDir, 'makes.nix')) !== undefined) {
-    makesDirs = cache?.config && depsHold(cache.config.deps, ctx.env) ? cache.config.makesDirs : undefined;
+    makesDirs = cache?.config && depsHold(cache.config.deps, ctx.env, holds) ? cache.config.makesDirs : undefined;
     moduleOutputs = cache?.config?.moduleOutputs;
   }
 
@@ -277,7 +280,7 @@ async function runResolved(o: MakesOptions, r: Resolved, ctx: CommandContext): P
       return 1;
     }
     const hit = o.stream ? undefined : cache?.outputs[o.output];
-    if (hit && depsHold(hit.deps, ctx.env)) {
+    if (hit && depsHold(hit.deps, ctx.env, holds)) {
       // Rooted before the existence check: a gc that starts later keeps it (see temp-roots.ts).
       const roots = openRoots(r);
       try {

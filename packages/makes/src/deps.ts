@@ -89,6 +89,40 @@ export function treeEntries(root: string, keep: (abs: string, type: string) => b
   return out;
 }
 
+/**
+ * A depHolds for checking several lists of deps at one moment (an output's and the makes.nix
+ * configuration's share most of theirs): each file, listing or index is read and hashed once.
+ */
+export function createDepChecker(env: NodeJS.ProcessEnv): (dep: Dep) => boolean {
+  const now = new Map<string, string | null>();
+  return (dep) => {
+    if (dep.k === 'env' || dep.k === 'tree') return depHolds(dep, env);
+    const key = `${dep.k}\0${dep.p}`;
+    let v = now.get(key);
+    if (v === undefined) {
+      v = current(dep);
+      now.set(key, v);
+    }
+    return v === (dep.k === 'type' ? dep.t : dep.h);
+  };
+}
+
+/** The fingerprint a dep of this kind and path has now. */
+function current(dep: Exclude<Dep, { k: 'env' } | { k: 'tree' }>): string | null {
+  switch (dep.k) {
+    case 'file':
+      return fileHash(dep.p);
+    case 'type':
+      return fileTypeOf(dep.p);
+    case 'dir':
+      return listingHash(dep.p);
+    case 'stat':
+      return statHash(dep.p);
+    case 'git':
+      return gitIndexFingerprint(dep.p);
+  }
+}
+
 /** True when `dep` still holds. */
 export function depHolds(dep: Dep, env: NodeJS.ProcessEnv): boolean {
   switch (dep.k) {

@@ -73,6 +73,7 @@ export function writeProjectCache(storeRoot: string, projectDir: string, version
   }
 }
 
-export function depsHold(deps: readonly Dep[], env: NodeJS.ProcessEnv): boolean {
-  return deps.every((d) => depHolds(d, env));
+/** True when every dep holds; `check` may be one createDepChecker shared by several lists. */
+export function depsHold(deps: readonly Dep[], env: NodeJS.ProcessEnv, check: (dep: Dep) => boolean = (d) => depHolds(d, env)): boolean {
+  return deps.every(check);
 }

@@ -13,26 +13,33 @@ const ENTRY_FIXED = 62; // stat data (40) + SHA-1 (20) + flags (2)
 const EXTENDED = 0x4000;
 const NAME_MASK = 0x0fff;
 
-function pathList(buf: Buffer): Buffer[] | undefined {
+/**
+ * Where each entry's path lies in the index `buf`: [start, end) byte offsets, two per entry; or
+ * undefined when the index is not one this reader knows.
+ */
+function pathSpans(buf: Buffer): Uint32Array | undefined {
   if (buf.length < 12 || buf.toString('latin1', 0, 4) !== 'DIRC') return undefined;
   const version = buf.readUInt32BE(4);
   if (version !== 2 && version !== 3) return undefined;
   const count = buf.readUInt32BE(8);
-  const paths: Buffer[] = [];
+  if (count > buf.length / ENTRY_FIXED) return undefined;
+  const spans = new Uint32Array(count * 2);
   let at = 12;
   for (let i = 0; i < count; i++) {
     if (at + ENTRY_FIXED > buf.length) return undefined;
-    const flags = buf.readUInt16BE(at + 60);
+    const flags = (buf[at + 60]! << 8) | buf[at + 61]!;
     let nameAt = at + ENTRY_FIXED;
     if (flags & EXTENDED) {
       if (version < 3) return undefined;
       nameAt += 2;
     }
-    const end = buf.indexOf(0, nameAt);
-    if (end < 0) return undefined;
     const len = flags & NAME_MASK;
-    if (len !== NAME_MASK && end - nameAt !== len) return undefined;
-    paths.push(buf.subarray(nameAt, end));
+    // The name is NUL-terminated; its length is in the flags unless it is that long or longer.
+    let end = nameAt + (len === NAME_MASK ? 0 : len);
+    while (end < buf.length && buf[end] !== 0) end++;
+    if (end >= buf.length || (len !== NAME_MASK && end - nameAt !== len)) return undefined;
+    spans[2 * i] = nameAt;
+    spans[2 * i + 1] = end;
     // The entry is NUL-padded to a multiple of eight bytes, with at least one NUL.
     at += (end - at + 8) & ~7;
   }
@@ -42,7 +49,7 @@ function pathList(buf: Buffer): Buffer[] | undefined {
     const sig = buf.toString('latin1', at, at + 4);
     if (sig === 'link' || sig === 'sdir') return undefined;
   }
-  return paths;
+  return spans;
 }
 
 /**
@@ -57,7 +64,11 @@ export function gitIndexPaths(p: string): string[] | undefined {
   } catch {
     return undefined;
   }
-  return pathList(buf)?.map((b) => b.toString('utf8'));
+  const spans = pathSpans(buf);
+  if (spans === undefined) return undefined;
+  const paths = new Array<string>(spans.length / 2);
+  for (let i = 0; i < paths.length; i++) paths[i] = buf.toString('utf8', spans[2 * i], spans[2 * i + 1]);
+  return paths;
 }
 
 /** The fingerprint of the index file `p`, or null when it cannot be read. */
@@ -69,8 +80,17 @@ export function gitIndexFingerprint(p: string): string | null {
     return null;
   }
   const h = createHash('sha256');
-  const paths = pathList(buf);
-  if (paths === undefined) h.update('file\0').update(buf);
-  else for (const path of paths) h.update(path).update('\0');
+  const spans = pathSpans(buf);
+  if (spans === undefined) h.update('file\0').update(buf);
+  else {
+    // Each path and a NUL, hashed as one run of bytes (one hash update per path costs more).
+    const names = Buffer.allocUnsafe(buf.length);
+    let n = 0;
+    for (let i = 0; i < spans.length; i += 2) {
+      for (let j = spans[i]!, end = spans[i + 1]!; j < end; j++) names[n++] = buf[j]!;
+      names[n++] = 0;
+    }
+    h.update(names.subarray(0, n));
+  }
   return h.digest('hex').slice(0, 32);
 }

@@ -4,7 +4,7 @@
  */
 export { discoverOutputs, closestOutputs, unknownOutputError, DEFAULT_MAKES_DIRS, type DirReader } from './discover';
 export { cacheFile, withModuleOutputs, readProjectCache, writeProjectCache, depsHold, type CachedOutput, type CachedConfig, type ProjectCache } from './eval-cache';
-export { type Dep, depHolds } from './deps';
+export { type Dep, createDepChecker, depHolds } from './deps';
 export { plainDirReader } from './plain-fs';
 export { PROJECT_META_DIR, ensureProjectMetaDir, outLinkName, sourceLinkDir, writeOutLink } from './out-link';
 export { type TrackedFiles, projectDirReader, readTrackedFiles, trackedDirReader } from './git-tracked';

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { closestOutputs, depHolds, discoverOutputs, plainDirReader, unknownOutputError } from '../src/light';
-import { createDepRecorder } from '../src/deps';
+import { createDepChecker, createDepRecorder } from '../src/deps';
 import { makeProject, rmrf } from './helpers';
 
 const dir = makeProject('discover', {
@@ -59,5 +59,26 @@ describe('eval cache dependencies', () => {
     expect(depHolds(rec.list()[0]!, env)).toBe(false);
     fs.mkdirSync(path.join(dir, 'makes/new'));
     expect(depHolds(rec.list()[1]!, env)).toBe(false);
+  });
+});
+
+describe('a dep checker', () => {
+  it('answers as depHolds, reading each path once for all the lists it checks', async () => {
+    const { fileHash, fileTypeOf } = await import('../src/deps');
+    const f = path.join(dir, 'makes/foo/bar/other.nix');
+    const deps = [
+      { k: 'file', p: f, h: fileHash(f) },
+      { k: 'type', p: f, t: fileTypeOf(f) },
+      { k: 'file', p: f, h: 'stale' },
+      { k: 'env', n: 'M_TEST_VAR', v: 'y' },
+    ] as const;
+    const env = { M_TEST_VAR: 'y' };
+    const check = createDepChecker(env);
+    expect(deps.map((d) => check(d))).toEqual(deps.map((d) => depHolds(d, env)));
+    expect(deps.map((d) => check(d))).toEqual([true, true, false, true]);
+    // One moment: a change after the first check is seen by a new checker, not by this one.
+    fs.writeFileSync(f, '{ ... }: 3');
+    expect(check(deps[0])).toBe(true);
+    expect(createDepChecker(env)(deps[0])).toBe(false);
   });
 });
