@@ -108,7 +108,8 @@ export function describeFailure(e: unknown, showTrace: boolean, sourceOf: (origi
 
 /** The plain-directory EvalIO plus @m/realise's fetchers writing through it (builtins.fetch*). */
 async function withFetchers(io: EvalIO, physicalStore: string): Promise<EvalIO> {
-  const { createFetchers } = await import('@m/realise');
+  // The fetchers alone: @m/realise's index would load the store, SQLite and the image builder.
+  const { createFetchers } = await import('@m/realise/fetch');
   const fsIO = io as unknown as FullEvalIO;
   const fetchers = createFetchers({
     add: (o) => fsIO.addPathToStore(o),
