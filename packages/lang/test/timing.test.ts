@@ -1,8 +1,8 @@
 /**
  * Timing report (printed, not asserted: the machine's load makes times noisy) for a generated
  * ~530 KB package-set-shaped Nix file: parser construction, lexing (our scanner and chevrotain's
- * reference lexer), parsing, parse + bindVars, printing, and real `nix-instantiate --parse` on the
- * same file. What is asserted is correctness: the file parses and prints exactly as Nix prints it.
+ * reference lexer), parsing (the fast path, and chevrotain's parser alone), parse + bindVars,
+ * printing, and real `nix-instantiate --parse` on the same file. What is asserted is correctness: the file parses and prints exactly as Nix prints it.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { parse, showExpr } from '../src/index';
+import { parseWithOnly } from '../src/parse';
 import { tokenize } from '../src/lexer';
 import { getParser } from '../src/parser';
 import { createReferenceLexer } from '../src/tokens';
@@ -60,6 +61,7 @@ test('a ~530 KB file: timings, and the same --parse output as Nix', () => {
   const refLexFirst = cpuMs(() => reference.tokenize(src));
   let ast: ReturnType<typeof parse>['ast'];
   const parseFirst = cpuMs(() => (ast = parse(src, opts).ast));
+  const chevrotainFirst = cpuMs(() => expect(parseWithOnly(src, opts, 'chevrotain')!.errors).toEqual([]));
   const bindFirst = cpuMs(() => expect(parse(src, { ...opts, scope }).errors).toEqual([]));
   let out = '';
   const showFirst = cpuMs(() => (out = showExpr(ast!)));
@@ -68,6 +70,7 @@ test('a ~530 KB file: timings, and the same --parse output as Nix', () => {
   const lexWarm = best(() => tokenize(src));
   const refLexWarm = best(() => reference.tokenize(src));
   const parseWarm = best(() => parse(src, opts));
+  const chevrotainWarm = best(() => parseWithOnly(src, opts, 'chevrotain'));
   const bindWarm = best(() => parse(src, { ...opts, scope }));
 
   const t0 = performance.now();
@@ -82,6 +85,7 @@ test('a ~530 KB file: timings, and the same --parse output as Nix', () => {
       `lex (lexer.ts)            ${f(lexFirst)} / ${f(lexWarm)}`,
       `lex (chevrotain Lexer)    ${f(refLexFirst)} / ${f(refLexWarm)}`,
       `parse (lex + parse)       ${f(parseFirst)} / ${f(parseWarm)}`,
+      `parse, chevrotain only    ${f(chevrotainFirst)} / ${f(chevrotainWarm)}`,
       `parse + bindVars          ${f(bindFirst)} / ${f(bindWarm)}`,
       `showExpr                  ${f(showFirst)}`,
       `nix-instantiate --parse   ${f(nixWall)} (wall, whole process)`,
