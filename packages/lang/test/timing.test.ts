@@ -2,7 +2,8 @@
  * Timing report (printed, not asserted: the machine's load makes times noisy) for a generated
  * ~530 KB package-set-shaped Nix file: parser construction, lexing (our scanner and chevrotain's
  * reference lexer), parsing (the fast path, and chevrotain's parser alone), parse + bindVars,
- * printing, and real `nix-instantiate --parse` on the same file. What is asserted is correctness: the file parses and prints exactly as Nix prints it.
+ * printing, and real `nix-instantiate --parse` on the same file. What is asserted is correctness:
+ * the file parses and prints exactly as Nix prints it.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
