@@ -14,13 +14,15 @@ import {
   forceList,
   forceStringNoCtx,
   mkAttrs,
-  mkLazy,
   suggestionHint,
   typeError,
   type BuiltinDef,
   type Lazy,
   type NixAttrs,
+  type PrimOp,
 } from './api';
+import { mkApply, mkApplyIndex } from './apply-thunk';
+import { K_PRIMOP } from '../value';
 import { compareUtf8 } from '@m/nix-compat';
 import type { Pos } from '@m/lang';
 import { MAX_LIST_LENGTH, listTooLong } from '../errors';
@@ -75,11 +77,8 @@ export const listAttrBuiltins: BuiltinDef[] = [
       const list = forceList(args[1], pos);
       const f = args[0];
       const out = new Array<Lazy>(list.length);
-      for (let i = 0; i < list.length; i++) {
-        const x = list[i];
-        // Like Nix's tApp thunks: the application is forced without a position.
-        out[i] = mkLazy(() => callFunction1(f, x));
-      }
+      // Like Nix's tApp thunks: the application is forced without a position.
+      for (let i = 0; i < list.length; i++) out[i] = mkApply(f, list[i]);
       return out;
     },
   },
@@ -103,7 +102,12 @@ export const listAttrBuiltins: BuiltinDef[] = [
       const f = forceFunction(args[0], pos);
       const list = forceList(args[2], pos);
       let acc: Lazy = args[1];
-      for (let i = 0; i < list.length; i++) acc = callFunction(f, [acc, list[i]], pos);
+      // A two-argument builtin takes both at once; anything else is applied one argument at a time
+      // (what callFunction does with two arguments, without an argument array per element).
+      const primop2 = typeof f === 'object' && f !== null && (f as PrimOp).k === K_PRIMOP && (f as PrimOp).arity === 2;
+      for (let i = 0; i < list.length; i++) {
+        acc = primop2 ? callFunction(f, [acc, list[i]], pos) : callFunction1(callFunction1(f, acc, pos), list[i], pos);
+      }
       return force(acc, pos);
     },
   },
@@ -117,10 +121,7 @@ export const listAttrBuiltins: BuiltinDef[] = [
       const f = args[0];
       const len = Number(n);
       const out = new Array<Lazy>(len);
-      for (let i = 0; i < len; i++) {
-        const arg = BigInt(i);
-        out[i] = mkLazy(() => callFunction1(f, arg));
-      }
+      for (let i = 0; i < len; i++) out[i] = mkApplyIndex(f, i);
       return out;
     },
   },
