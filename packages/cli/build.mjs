@@ -1,5 +1,5 @@
 // Bundles the CLI:
-// - dist/m.js: the main-thread entry (argument parsing, command table, eval cache check), light:
+// - dist/m.js: the main-thread entry (argument parsing, command table, eval cache check), CommonJS, light:
 //   it loads the bundle below only to evaluate (`m instantiate`, main-thread-eval.ts);
 // - dist/m-worker-bundle.cjs: the parser, evaluator, store and builder (src/worker.ts), as one
 //   CommonJS function so the worker can compile it through V8's code cache;
@@ -11,8 +11,9 @@
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const dist = new URL('./dist', import.meta.url).pathname;
 const src = (f) => new URL(`./src/${f}`, import.meta.url).pathname;
@@ -41,6 +42,32 @@ const lazyBuiltins = {
       const lines = [`let m; const load = () => (m ??= require(${JSON.stringify(args.path)}));`];
       for (const k of fns) lines.push(`export function ${k}(...a) { return load().${k}(...a); }`);
       return { contents: lines.join('\n'), loader: 'js' };
+    });
+  },
+};
+
+/**
+ * Packages that cost milliseconds to initialise and that most runs never call (node-tar, ≈ 10 ms:
+ * it loads Node's streams; only fetchTarball and fetchGit use it): bundled as usual, but initialised
+ * on the first call of one of their exported functions or classes (called or constructed).
+ */
+const LAZY_PACKAGES = ['tar'];
+const lazyPackages = {
+  name: 'lazy-packages',
+  setup(b) {
+    const filter = new RegExp(`^(${LAZY_PACKAGES.join('|')})$`);
+    b.onResolve({ filter }, async (args) => {
+      if (args.pluginData?.real || args.importer.includes('/node_modules/')) return undefined;
+      const real = await b.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, pluginData: { real: true } });
+      if (real.errors.length > 0) return { errors: real.errors };
+      return { path: real.path, namespace: 'lazy-package' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'lazy-package' }, async (args) => {
+      const mod = await import(pathToFileURL(args.path).href);
+      const fns = Object.keys(mod).filter((k) => typeof mod[k] === 'function' && /^[A-Za-z_$][\w$]*$/.test(k));
+      const lines = [`let m; const load = () => (m ??= require(${JSON.stringify(args.path)}));`];
+      for (const k of fns) lines.push(`export function ${k}(...a) { return new.target ? new (load().${k})(...a) : load().${k}(...a); }`);
+      return { contents: lines.join('\n'), loader: 'js', resolveDir: dirname(args.path) };
     });
   },
 };
@@ -75,16 +102,11 @@ const common = {
   sourcemap: 'linked',
   legalComments: 'none',
   external: ['better-sqlite3', '@napi-rs/lzma'],
-  plugins: [lazyBuiltins, sharedBuiltins],
+  plugins: [lazyBuiltins, lazyPackages, sharedBuiltins],
   // Less to read and hash; identifiers keep their names (stack traces, function names).
   minifyWhitespace: true,
   minifySyntax: true,
   logLevel: 'warning',
-};
-const esm = {
-  ...common,
-  format: 'esm',
-  banner: { js: "import { createRequire as __mCreateRequire } from 'node:module'; const require = __mCreateRequire(import.meta.url);" },
 };
 const cjs = {
   ...common,
@@ -102,10 +124,14 @@ try {
   const hash = JSON.stringify(createHash('sha256').update(readFileSync(join(tmp, 'm-worker-bundle.cjs'))).digest('hex').slice(0, 20));
   await Promise.all([
     build({ ...cjs, entryPoints: [src('worker-loader.ts')], outfile: join(tmp, 'm-worker.cjs'), define: { ...cjs.define, M_WORKER_BUNDLE_HASH: hash } }),
-    build({ ...esm, entryPoints: [src('main.ts')], outfile: join(tmp, 'm.js'), define: { M_WORKER_BUNDLE_HASH: hash } }),
+    build({ ...cjs, entryPoints: [src('main.ts')], outfile: join(tmp, 'm.js'), define: { ...cjs.define, M_WORKER_BUNDLE_HASH: hash } }),
   ]);
+  // dist/m.js is CommonJS (as is bin/m.js, see bin/package.json): a process whose modules are all
+  // CommonJS never starts Node's ES module loader (≈ 10 ms of CPU), and built-in modules are
+  // plain requires instead of ES module facades (which run every lazy getter of node:fs).
+  writeFileSync(join(tmp, 'package.json'), '{ "type": "commonjs" }\n');
   // Maps first, then the worker bundle, its loader, and last the entry that starts the loader.
-  const order = (f) => (f.endsWith('.map') ? 0 : f === 'm-worker-bundle.cjs' ? 1 : f === 'm-worker.cjs' ? 2 : 3);
+  const order = (f) => (f.endsWith('.map') || f === 'package.json' ? 0 : f === 'm-worker-bundle.cjs' ? 1 : f === 'm-worker.cjs' ? 2 : 3);
   for (const f of readdirSync(tmp).sort((a, b) => order(a) - order(b))) renameSync(join(tmp, f), join(dist, f));
   // Outputs of earlier layouts.
   for (const f of ['m-worker.js', 'm-worker.js.map']) rmSync(join(dist, f), { force: true });

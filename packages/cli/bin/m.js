@@ -1,13 +1,15 @@
 #!/usr/bin/env node
-// Entry point of the `m` command: loads the bundle built by `pnpm build`.
+// Entry point of the `m` command: loads the bundle built by `pnpm build`. CommonJS (bin/package.json),
+// as dist/m.js: Node's ES module loader is never started.
+'use strict';
 if (process.env.M_TIMING === '1') {
   const { user, system } = process.cpuUsage();
   process.stderr.write(`[m timing] ${performance.now().toFixed(1).padStart(7)} ms wall ${((user + system) / 1000).toFixed(0).padStart(5)} ms cpu  main   node started\n`);
 }
-import('../dist/m.js').catch((err) => {
-  if (err && err.code === 'ERR_MODULE_NOT_FOUND' && String(err.message).includes('dist/m.js')) {
-    process.stderr.write('error: m is not built; run `pnpm build` in the repository first\n');
-    process.exit(1);
-  }
-  throw err;
-});
+try {
+  require.resolve('../dist/m.js');
+} catch {
+  process.stderr.write('error: m is not built; run `pnpm build` in the repository first\n');
+  process.exit(1);
+}
+require('../dist/m.js');
