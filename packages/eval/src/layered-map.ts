@@ -120,7 +120,13 @@ export function mergeMaps(a: AttrMap, b: AttrMap): AttrMap {
   const layers = (layersOf(a) ?? [a]).concat(layersOf(b) ?? [b]);
   // Keep layer sizes decreasing geometrically towards the top (like a binary counter), so a long
   // run of small updates costs O(log n) copies per attribute instead of growing the stack.
-  while (layers.length >= 2 && layers[layers.length - 2].size <= 2 * layers[layers.length - 1].size) {
+  // A much smaller layer under a big one (`small // big`) stays a layer of its own: merging them
+  // would copy the big one.
+  while (
+    layers.length >= 2 &&
+    layers[layers.length - 2].size <= 2 * layers[layers.length - 1].size &&
+    layers[layers.length - 2].size * 16 >= layers[layers.length - 1].size
+  ) {
     const up = layers.pop()!;
     const merged = new Map(layers.pop()!);
     for (const e of up) merged.set(e[0], e[1]);
