@@ -23,6 +23,8 @@ compareWithNix('data', 'fromJSON', {
     'builtins.fromJSON " [ ] "',
     'builtins.fromJSON "{}"',
     'builtins.fromJSON "{\\"b\\":{\\"c\\":[[],{}]},\\"a b\\":1}"',
+    // keys reused across objects (same first character and length, other text), integers by digits
+    'builtins.fromJSON "[{\\"ab\\":1,\\"ac\\":-12,\\"b\\":2},{\\"ac\\":3,\\"ab\\":4,\\"b\\":-0},{\\"a\\\\\\"c\\":1,\\"\\":2},{\\"\\":3,\\"ab\\":[999999999999999,-999999999999999,1000000000000000,0,-7]}]"',
   ],
   err: [
     'builtins.fromJSON "[1,"',

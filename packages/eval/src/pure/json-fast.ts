@@ -60,6 +60,32 @@ export function parseJsonFast(text: string, mkSet: (map: Map<string, unknown>) =
     return FAIL;
   };
 
+  /**
+   * An object key: the objects of one document mostly repeat their keys, so the last key seen
+   * with the same first character and length is reused when the text matches it (no new string).
+   */
+  const keys = new Map<number, string>();
+  const key = (): string | typeof FAIL => {
+    const start = i;
+    let end = start;
+    while (end < n) {
+      const c = text.charCodeAt(end);
+      if (c === 0x22 || c === 0x5c || c < 0x20 || (c >= 0xd800 && c <= 0xdfff)) break;
+      end++;
+    }
+    if (end === n || text.charCodeAt(end) !== 0x22) return str();
+    const slot = (end - start) * 0x10000 + text.charCodeAt(start);
+    const known = keys.get(slot);
+    if (known !== undefined && text.startsWith(known, start)) {
+      i = end + 1;
+      return known;
+    }
+    const k = text.slice(start, end);
+    keys.set(slot, k);
+    i = end + 1;
+    return k;
+  };
+
   const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
 
   const num = (): bigint | number | typeof FAIL => {
@@ -87,12 +113,14 @@ export function parseJsonFast(text: string, mkSet: (map: Map<string, unknown>) =
       if (!isDigit(text.charCodeAt(i))) return FAIL;
       while (isDigit(text.charCodeAt(i))) i++;
     }
-    const tok = text.slice(start, i);
     if (!float) {
       if (intDigits > 18) return FAIL; // json.ts decides between int, wrapped uint and float
-      return intDigits <= 15 ? BigInt(Number(tok)) : BigInt(tok);
+      if (intDigits > 15) return BigInt(text.slice(start, i));
+      let v = 0;
+      for (let j = d0; j < i; j++) v = v * 10 + (text.charCodeAt(j) - 0x30);
+      return BigInt(d0 === start ? v : -v);
     }
-    const f = Number(tok);
+    const f = Number(text.slice(start, i));
     return Number.isFinite(f) ? f : FAIL;
   };
 
@@ -115,7 +143,7 @@ export function parseJsonFast(text: string, mkSet: (map: Map<string, unknown>) =
           ws();
           if (text.charCodeAt(i) !== 0x22) return FAIL;
           i++;
-          const k = str();
+          const k = key();
           if (k === FAIL) return FAIL;
           ws();
           if (text.charCodeAt(i) !== 0x3a) return FAIL;
