@@ -7,7 +7,15 @@ import {
   derivationReferences,
   isFixedOutput,
 } from './derivation';
-import { createChunkCollector, streamDerivation, streamDerivationWithReplacements, type ByteSink } from './derivation-print';
+import {
+  type ByteSink,
+  type PrintedTail,
+  createChunkCollector,
+  streamDerivation,
+  streamDerivationFromTail,
+  streamDerivationWithReplacements,
+  streamMaskedDerivation,
+} from './derivation-print';
 import { base16Encode } from './encoding';
 import { type Hash, createHashSink, hashBytes, parseHash, parseHashType } from './hash';
 import {
@@ -132,10 +140,10 @@ export function computeDerivationOutputPaths(
   lookupInputDrvHash: InputDrvHashLookup,
   opts: OutputPathOptions = {},
 ): Derivation {
-  const drv = cloneDerivation(drvWithoutOutputPaths);
-  const name = drvNameOf(drv, opts.name);
+  const name = drvNameOf(drvWithoutOutputPaths, opts.name);
   const storeDir = opts.storeDir ?? DEFAULT_STORE_DIR;
-  if (checkFixedShape(drv)) {
+  if (checkFixedShape(drvWithoutOutputPaths)) {
+    const drv = cloneDerivation(drvWithoutOutputPaths);
     const o = drv.outputs.get('out')!;
     const { method, hash } = fixedOutputHash(o);
     const path = makeFixedOutputPath({ method, hash, name, storeDir });
@@ -143,18 +151,30 @@ export function computeDerivationOutputPaths(
     drv.env.set('out', path);
     return drv;
   }
+  const blank = blankOutputs(drvWithoutOutputPaths);
+  const h = hashDerivationModulo(blank, lookupInputDrvHash, { maskOutputs: true, storeDir });
+  fillOutputPaths(blank, h, name, storeDir);
+  return blank;
+}
+
+/** A copy of a derivation that is not fixed-output with its output paths and their env values blank. */
+function blankOutputs(drvIn: Derivation): Derivation {
+  const drv = cloneDerivation(drvIn);
   for (const [outName, o] of drv.outputs) {
     if (o.hashAlgo !== '') throw new MError('NOT_AVAILABLE', 'content-addressed derivations are not supported');
     drv.outputs.set(outName, { path: '', hashAlgo: '', hash: '' });
     drv.env.set(outName, '');
   }
-  const h = hashDerivationModulo(drv, lookupInputDrvHash, { maskOutputs: true, storeDir });
+  return drv;
+}
+
+/** Sets every output's path (and env value) from the masked hash modulo `h`. */
+function fillOutputPaths(drv: Derivation, h: Hash, name: string, storeDir: string): void {
   for (const outName of drv.outputs.keys()) {
     const path = makeOutputPath(h, outName, name, storeDir);
     drv.outputs.set(outName, { path, hashAlgo: '', hash: '' });
     drv.env.set(outName, path);
   }
-  return drv;
 }
 
 /** sha256 of the ATerm of `drv`, streamed. */
@@ -186,9 +206,18 @@ export interface InstantiatedDerivation {
 }
 
 /**
+ * Bytes of a derivation's printed tail (after inputDrvs) kept between its masked print and its full
+ * print, so that its strings are escaped once; a larger tail (a multi-megabyte env string) is
+ * escaped again instead, which costs less than the memory of a second copy.
+ */
+const TAIL_KEEP_MAX = 1024 * 1024;
+
+/**
  * computeDerivationOutputPaths + drv path + the unmasked hash modulo, as derivationStrict records.
- * Printing costs two passes over the derivation: the masked hash modulo (none for fixed outputs),
- * then one pass that feeds the drv path's hash, the kept bytes and the unmasked hash modulo.
+ * The masked print (for the output paths; none for fixed outputs) escapes the strings; the second
+ * pass, which feeds the drv path's hash, the kept bytes and the unmasked hash modulo, replays its
+ * tail (up to TAIL_KEEP_MAX) with the output paths filled in. The inputDrvs replacements are
+ * looked up once.
  */
 export function instantiateDerivation(
   drvWithoutOutputPaths: Derivation,
@@ -196,8 +225,19 @@ export function instantiateDerivation(
   opts: InstantiateOptions = {},
 ): InstantiatedDerivation {
   const storeDir = opts.storeDir ?? DEFAULT_STORE_DIR;
-  const drv = computeDerivationOutputPaths(drvWithoutOutputPaths, lookupInputDrvHash, opts);
-  const name = drvNameOf(drv, opts.name);
+  const name = drvNameOf(drvWithoutOutputPaths, opts.name);
+  const fixed = checkFixedShape(drvWithoutOutputPaths);
+  let drv: Derivation;
+  let tail: PrintedTail | undefined;
+  let replacements: Map<string, Set<string>> | undefined;
+  if (fixed) drv = computeDerivationOutputPaths(drvWithoutOutputPaths, lookupInputDrvHash, opts);
+  else {
+    drv = blankOutputs(drvWithoutOutputPaths);
+    replacements = replacedInputDrvs(drv, lookupInputDrvHash);
+    const masked = createHashSink('sha256');
+    tail = streamMaskedDerivation(drv, replacements, masked.update, TAIL_KEEP_MAX);
+    fillOutputPaths(drv, masked.finish().hash, name, storeDir);
+  }
   const drvHash = createHashSink('sha256');
   const kept = opts.keepAterm ? createChunkCollector() : undefined;
   const sink: ByteSink = kept
@@ -207,15 +247,17 @@ export function instantiateDerivation(
       }
     : drvHash.update;
   let hashModulo: Hash | undefined;
-  if (checkFixedShape(drv)) {
+  if (fixed) {
     hashModulo = fixedOutputHashModulo(drv, { name, storeDir });
     streamDerivation(drv, sink);
   } else if (drv.inputDrvs.size === 0) {
     // Nothing to replace: the hash modulo is the hash of the ATerm itself.
-    streamDerivation(drv, sink);
+    if (tail !== undefined) streamDerivationFromTail(drv, sink, tail);
+    else streamDerivation(drv, sink);
   } else {
     const modulo = createHashSink('sha256');
-    streamDerivationWithReplacements(drv, sink, replacedInputDrvs(drv, lookupInputDrvHash), modulo.update);
+    if (tail !== undefined) streamDerivationFromTail(drv, sink, tail, { replacements: replacements!, sink: modulo.update });
+    else streamDerivationWithReplacements(drv, sink, replacements!, modulo.update);
     hashModulo = modulo.finish().hash;
   }
   const hash = drvHash.finish().hash;

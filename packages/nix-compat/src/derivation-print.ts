@@ -266,8 +266,11 @@ function writeInputDrvs(w: AtermWriter, inputs: ReadonlyMap<string, Iterable<str
   });
 }
 
-/** Everything after inputDrvs: inputSrcs, platform, builder, args, env and the closing `)`. */
-function writeTail(w: AtermWriter, drv: Derivation, mask: boolean): void {
+/**
+ * Everything after inputDrvs: inputSrcs, platform, builder, args, env and the closing `)`. With
+ * `mask`, the env values of outputs are blank, written by `blank` when given.
+ */
+function writeTail(w: AtermWriter, drv: Derivation, mask: boolean, blank?: (outputName: string) => void): void {
   w.syntax(',');
   writeList(w, sortedUtf8(drv.inputSrcs), (p) => w.string(p, false));
   w.syntax(',');
@@ -281,7 +284,9 @@ function writeTail(w: AtermWriter, drv: Derivation, mask: boolean): void {
     w.syntax('(');
     w.string(k, true);
     w.syntax(',');
-    w.string(mask && drv.outputs.has(k) ? '' : drv.env.get(k)!, true);
+    if (!mask || !drv.outputs.has(k)) w.string(drv.env.get(k)!, true);
+    else if (blank !== undefined) blank(k);
+    else w.string('', true);
     w.syntax(')');
   });
   w.syntax(')');
@@ -322,6 +327,99 @@ export function streamDerivationWithReplacements(
   w.flush();
   w.sink = both;
   writeTail(w, drv, false);
+  w.release();
+}
+
+/**
+ * The bytes of a masked print after inputDrvs, to print the same derivation again once its
+ * output paths are known without escaping its strings a second time: immutable chunks, and in
+ * place of each blanked output env value that output's name.
+ */
+export type PrintedTail = (Uint8Array | string)[];
+
+/**
+ * Streams the ATerm of `drv` masked (output paths and the env values of outputs blank) with
+ * inputDrvs replaced by `replacements` into `sink` — the text whose hash gives the output paths —
+ * and returns its tail for `streamDerivationFromTail`, or undefined when keeping it would take more
+ * than `maxKeep` bytes beyond chunks that are immutable anyway (large strings already cached).
+ */
+export function streamMaskedDerivation(
+  drv: Derivation,
+  replacements: ReadonlyMap<string, Iterable<string>>,
+  sink: ByteSink,
+  maxKeep: number,
+): PrintedTail | undefined {
+  const w = createAtermWriter(sink);
+  writeHead(w, drv, true);
+  writeInputDrvs(w, replacements);
+  w.flush();
+  let tail: PrintedTail | undefined = [];
+  let kept = 0;
+  let keeping = true;
+  w.sink = (chunk, stable) => {
+    sink(chunk, stable);
+    if (tail === undefined || !keeping) return;
+    if (stable !== true) {
+      kept += chunk.length;
+      if (kept > maxKeep) {
+        tail = undefined;
+        return;
+      }
+    }
+    tail.push(stable === true ? chunk : chunk.slice());
+  };
+  writeTail(w, drv, true, (outputName) => {
+    // The blank value `""` goes to the hash only; the tail records the output's name instead.
+    w.flush();
+    keeping = false;
+    w.string('', true);
+    w.flush();
+    keeping = true;
+    tail?.push(outputName);
+  });
+  w.release();
+  return tail;
+}
+
+/**
+ * What `streamDerivationWithReplacements` streams (or `streamDerivation`, without `replaced`),
+ * with the bytes after inputDrvs taken from `tail` (from `streamMaskedDerivation` of the same
+ * derivation before its output paths were filled in) and each output's env value from `drv.env`.
+ * Tail chunks are handed on as stable.
+ */
+export function streamDerivationFromTail(
+  drv: Derivation,
+  sink: ByteSink,
+  tail: PrintedTail,
+  replaced?: { replacements: ReadonlyMap<string, Iterable<string>>; sink: ByteSink },
+): void {
+  const both: ByteSink =
+    replaced === undefined
+      ? sink
+      : (chunk, stable) => {
+          sink(chunk, stable);
+          replaced.sink(chunk, stable);
+        };
+  const w = createAtermWriter(both);
+  writeHead(w, drv, false);
+  if (replaced === undefined) writeInputDrvs(w, drv.inputDrvs);
+  else {
+    w.flush();
+    w.sink = sink;
+    writeInputDrvs(w, drv.inputDrvs);
+    w.flush();
+    w.sink = replaced.sink;
+    writeInputDrvs(w, replaced.replacements);
+    w.flush();
+    w.sink = both;
+  }
+  for (const part of tail) {
+    if (typeof part === 'string') w.string(drv.env.get(part)!, true);
+    else {
+      w.flush();
+      both(part, true);
+    }
+  }
   w.release();
 }
 

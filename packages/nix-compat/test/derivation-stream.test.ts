@@ -7,13 +7,16 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import {
   type Derivation,
   type InputDrvHashLookup,
+  base16Encode,
   bytesEqual,
   cloneDerivation,
+  computeDerivationOutputPaths,
   concatBytes,
   createHashSink,
   derivationStorePath,
   emptyDerivation,
   fromUtf8,
+  hashBytes,
   hashDerivationModuloHex,
   instantiateDerivation,
   parseDerivation,
@@ -23,6 +26,7 @@ import {
   storePathName,
   streamDerivation,
   streamDerivationWithReplacements,
+  streamMaskedDerivation,
   utf8,
   utf8Into,
 } from '../src/index';
@@ -187,16 +191,18 @@ describe('streaming ATerm printer', () => {
 
 describe('large environment strings against nix-instantiate', () => {
   // ≈ 1.7 MB each, with every escaped character, multi-byte characters and a 4-byte one.
-  const bigExpr = (tag: string): string =>
-    `builtins.concatStringsSep "" (builtins.genList (i: "${tag} q\\" b\\\\ n\\n t\\t r\\r é ✓ 😀 \${toString i}\\n") 40000)`;
+  const bigExpr = (tag: string, n = 40000): string =>
+    `builtins.concatStringsSep "" (builtins.genList (i: "${tag} q\\" b\\\\ n\\n t\\t r\\r é ✓ 😀 \${toString i}\\n") ${n})`;
   const prelude = `
     mk = attrs: derivation ({ system = "x86_64-linux"; builder = "/bin/sh"; } // attrs);
     big = mk { name = "big"; script = ${bigExpr('a')}; outputs = [ "out" "dev" ]; };
     dep = mk { name = "dep"; script = ${bigExpr('b')}; a = big.dev; b = "\${big}"; };
     fixed = mk { name = "fixed"; script = ${bigExpr('c')}; outputHashAlgo = "sha256"; outputHashMode = "recursive"; outputHash = "1b8m03r63zqhnjf7l5wnldhh7c134ap5vpj0850ymkq1iyzicy5s"; };
     top = mk { name = "top"; script = ${bigExpr('d')}; d = dep; f = fixed; };
+    mid = mk { name = "mid"; script = ${bigExpr('e', 6000)}; outputs = [ "out" "lib" ]; a = big.dev; t = top; z = "after the outputs"; };
   `;
-  const names = ['big', 'dep', 'fixed', 'top'];
+  // mid's printed tail (≈ 300 KB) is kept between its two prints; the others' are printed twice.
+  const names = ['big', 'dep', 'fixed', 'top', 'mid'];
   let infos: Record<string, string>;
   const readDrv = (p: string): string => readFileSync(p, 'utf8');
   const memo = new Map<string, string>();
@@ -230,5 +236,69 @@ describe('large environment strings against nix-instantiate', () => {
     const h = createHashSink('sha256');
     for (const c of inst.aterm!) h.update(c);
     expect(h.finish().size).toBe(text.length);
+  });
+});
+
+describe("instantiateDerivation replays the masked print's tail", () => {
+  /** The slow composition: output paths from a masked print, then a full print hashed twice. */
+  function reference(blank: Derivation, lookup: InputDrvHashLookup, name: string) {
+    const drv = computeDerivationOutputPaths(blank, lookup, { name });
+    return {
+      drvPath: derivationStorePath(drv, name),
+      aterm: printDerivationBytes(drv),
+      hashModulo: hashDerivationModuloHex(drv, lookup),
+    };
+  }
+  const inputHash = (p: string): string => base16Encode(hashBytes('sha256', p).bytes);
+  const text = (units: number, seed: string): string => {
+    const piece = `${seed} "quoted" back\\slash tab\t cr\r é ✓ 😀 line\n`;
+    return piece.repeat(Math.ceil(units / piece.length)).slice(0, units);
+  };
+  function make(name: string, script: string, outputs: string[], withInputs: boolean): Derivation {
+    const d = emptyDerivation();
+    d.platform = 'x86_64-linux';
+    d.builder = '/bin/sh';
+    d.args.push('-c', 'eval "$script"');
+    d.env.set('name', name);
+    d.env.set('a-before', 'first');
+    d.env.set('script', script);
+    d.env.set('zz-after', text(3000, 'after'));
+    for (const o of outputs) {
+      d.outputs.set(o, { path: '', hashAlgo: '', hash: '' });
+      d.env.set(o, '');
+    }
+    if (withInputs) {
+      d.inputDrvs.set('/nix/store/00000000000000000000000000000000-a.drv', new Set(['out', 'dev']));
+      d.inputDrvs.set('/nix/store/11111111111111111111111111111111-b.drv', new Set(['out']));
+      d.inputSrcs.add('/nix/store/22222222222222222222222222222222-src');
+    }
+    return d;
+  }
+
+  // Small, crossing the 64 KiB chunk, just under and over the 1 MiB that is kept.
+  test.each([100, 70_000, 800_000, 1_100_000])('a %i-unit env string, with and without inputDrvs, one to three outputs', (units) => {
+    for (const [outputs, withInputs] of [[['out'], false], [['out', 'dev'], true], ['bin dev out'.split(' '), true]] as const) {
+      // Up to 1 MiB of escaped bytes the tail is kept; above, the string is printed again. Fresh
+      // strings each time: a string printed a third time is cached, and its cached bytes are kept.
+      const probe = make('probe', text(units, `p${units}-${outputs.length}`), [...outputs], withInputs);
+      expect(streamMaskedDerivation(probe, new Map(), () => {}, 1024 * 1024) !== undefined).toBe(units < 1_000_000);
+      const blank = make(`t${units}`, text(units, `s${units}-${outputs.length}`), [...outputs], withInputs);
+      const got = instantiateDerivation(blank, inputHash, { name: `t${units}`, keepAterm: true });
+      const want = reference(blank, inputHash, `t${units}`);
+      expect(got.drvPath).toBe(want.drvPath);
+      expect(got.hashModulo).toBe(want.hashModulo);
+      expect(bytesEqual(concatBytes(got.aterm!), want.aterm)).toBe(true);
+    }
+  });
+
+  test('a large string shared by many derivations (its escaped bytes cached) is replayed byte-exact', () => {
+    const shared = text(300_000, 'shared');
+    for (let i = 0; i < 6; i++) {
+      const blank = make(`s${i}`, shared, ['out', 'dev'], i % 2 === 0);
+      const want = reference(blank, inputHash, `s${i}`);
+      const got = instantiateDerivation(blank, inputHash, { name: `s${i}`, keepAterm: true });
+      expect([i, got.drvPath, got.hashModulo]).toEqual([i, want.drvPath, want.hashModulo]);
+      expect(bytesEqual(concatBytes(got.aterm!), want.aterm)).toBe(true);
+    }
   });
 });
