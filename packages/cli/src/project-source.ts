@@ -20,8 +20,8 @@ import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { Readable } from 'node:stream';
 import { MError } from '@m/core';
+import { lazyStream } from './lazy-builtins';
 
 export type ProjectSpec =
   | { kind: 'dir'; path: string }
@@ -238,7 +238,7 @@ async function forgeRevision(spec: { kind: 'github' | 'gitlab'; owner: string; r
       await pipeToTar(
         (stdin) =>
           new Promise<void>((resolve, reject) => {
-            const r = Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>);
+            const r = lazyStream().Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>);
             r.on('error', reject);
             r.on('data', (b: Buffer) => hash.update(b));
             r.on('end', resolve);
