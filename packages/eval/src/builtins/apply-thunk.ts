@@ -3,7 +3,8 @@
  * closure per element. A thunk whose code `c` is one of the shared functions below carries the
  * function in `f` and the argument in `a` (for genList: the index as a JS number, made an integer
  * value only when the element is forced). Forcing applies `f` without a position (as Nix's tApp
- * thunks) and then drops `f` and `a`; on an error they stay, so forcing again retries.
+ * thunks) and then drops `f` (and `a` unless it is an index); on an error they stay, so forcing
+ * again retries.
  */
 import { callFunction1, type Lazy, type Value } from './api';
 import { K_THUNK, type Thunk } from '../value';
@@ -24,8 +25,9 @@ function apply1(_env: unknown, t: Thunk): Value {
 function applyIndex(_env: unknown, t: Thunk): Value {
   const at = t as ApplyThunk;
   const r = callFunction1(at.f, BigInt(at.a as number));
+  // `a` (a number) is left as it is: making it null would change the field's representation
+  // and make V8 migrate every other genList element when it is next touched.
   at.f = null;
-  at.a = null;
   return r;
 }
 
