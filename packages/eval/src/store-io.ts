@@ -69,11 +69,20 @@ function copyInto(src: NarSource, from: string, to: string): void {
   }
 }
 
-/** Creates `file` with the bytes of `chunks`, in order. */
+/** Creates `file` with the bytes of `chunks`, in order (one writev(2) for the usual .drv). */
 function writeChunks(file: string, chunks: readonly Uint8Array[], mode: number): void {
   const fd = fs.openSync(file, 'wx', mode);
   try {
-    for (const c of chunks) for (let o = 0; o < c.length; ) o += fs.writeSync(fd, c, o);
+    let done = fs.writevSync(fd, chunks as Uint8Array[]);
+    // A short write (rare: signals, huge files) goes on from where it stopped.
+    for (const c of chunks) {
+      if (done >= c.length) {
+        done -= c.length;
+        continue;
+      }
+      for (let o = done; o < c.length; ) o += fs.writeSync(fd, c, o);
+      done = 0;
+    }
   } finally {
     fs.closeSync(fd);
   }
@@ -125,6 +134,11 @@ export function createFsEvalIO(opts: FsEvalIOOptions): EvalIO {
       return sp;
     },
     writeDerivation(d, printed) {
+      // derivationStrict hands over the path and bytes it computed: nothing to convert or print.
+      if (printed !== undefined && (opts.readOnly || printed.aterm !== undefined)) {
+        if (!opts.readOnly) materialise(printed.path, (tmp) => writeChunks(tmp, printed.aterm!, 0o444));
+        return printed.path;
+      }
       const drv: Derivation = fromDerivationData(d);
       const sp = printed?.path ?? derivationStorePath(drv, d.name, storeDir);
       if (opts.readOnly) return sp;
