@@ -716,6 +716,9 @@ function compileCall(e: ExprCall): Code {
           throw addCallTrace(err, c.lam, pos);
         }
       }
+      if (typeof f === 'object' && f !== null && (f as PrimOp).k === K_PRIMOP && (f as PrimOp).arity === 1) {
+        return callPrimOp(f as PrimOp, [a], pos);
+      }
       return callFunction1(f, a, pos);
     };
   }
