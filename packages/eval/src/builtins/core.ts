@@ -95,8 +95,12 @@ export const coreBuiltins: BuiltinDef[] = [
     name: 'toString',
     arity: 1,
     fn: (args, _ctx, pos) => {
+      // Integers and plain strings (most calls) need no context set.
+      const v = force(args[0], pos);
+      if (typeof v === 'bigint') return v.toString();
+      if (typeof v === 'string') return v;
       const ctx = new Set<string>();
-      const s = coerceToString(args[0], pos, ctx, true, false);
+      const s = coerceToString(v, pos, ctx, true, false);
       return mkString(s, ctx);
     },
   },
