@@ -18,9 +18,9 @@ const evalRow = (w) =>
 function nixpkgsSection() {
   const rows = r.workloads.filter(isNixpkgsRow);
   const notes = join(root, 'bench/nixpkgs-notes.md');
-  const prose = existsSync(notes) ? [readFileSync(notes, 'utf8').trimEnd(), ''] : [];
+  const prose = existsSync(notes) ? [readFileSync(notes, 'utf8').trimEnd()] : [];
   if (rows.length === 0) {
-    return ['nixpkgs rows: **skipped** in this run — set M_BENCH_NIXPKGS to a nixpkgs checkout, or a copy of its lib/, that Nix 2.8 evaluates.', ''];
+    return ['nixpkgs rows: **skipped** in this run — set M_BENCH_NIXPKGS to a nixpkgs checkout, or a copy of its lib/, that Nix 2.8 evaluates.'];
   }
   const times = rows.map((w) => w.date ?? r.date).sort();
   const [first, last] = [times[0], times.at(-1)];
