@@ -22,7 +22,7 @@ export function rankLetBindings(ctx: ParseContext, attrs: ExprAttrs): void {
   for (const a of attrs.attrs) attrRank.set(a, ctx.symbols.intern(a.name));
 }
 
-export function newAttrs(ctx: ParseContext, pos: Pos): ExprAttrs {
+export function newAttrs(pos: Pos): ExprAttrs {
   return { kind: 'attrs', rec: false, attrs: [], dynamicAttrs: [], pos };
 }
 
@@ -78,12 +78,12 @@ export function addAttr(ctx: ParseContext, top: ExprAttrs, path: AttrName[], e: 
         if (j.inherited || j.e.kind !== 'attrs') duplicate(showAttrPath(path), pos, j.pos);
         attrs = j.e as ExprAttrs;
       } else {
-        const nested = newAttrs(ctx, { file: ctx.file, line: 0, column: 0 });
+        const nested = newAttrs({ file: ctx.file, line: 0, column: 0 });
         define(ctx, attrs, n.name, nested, pos, false);
         attrs = nested;
       }
     } else {
-      const nested = newAttrs(ctx, { file: ctx.file, line: 0, column: 0 });
+      const nested = newAttrs({ file: ctx.file, line: 0, column: 0 });
       attrs.dynamicAttrs.push({ nameExpr: n.expr, valueExpr: nested, pos });
       attrs = nested;
     }

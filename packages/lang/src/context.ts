@@ -9,6 +9,6 @@ export interface ParseContext {
   home: string;
   positions: PosTable;
   symbols: SymbolTable;
-  /** Name → definition for every attribute set built during this parse. */
+  /** Name → definition for the attribute sets of this parse too large to search linearly. */
   attrIndex: Map<ExprAttrs, Map<string, AttrDef>>;
 }

@@ -532,7 +532,7 @@ function path(): Expr {
 
 /** Bindings of a set or let; `before` is the index of the token preceding them. */
 function binds(before: number): ExprAttrs {
-  const attrs = newAttrs(ctx, pos(starts[before]!));
+  const attrs = newAttrs(pos(starts[before]!));
   for (;;) {
     const k = kind(p);
     if (k === INHERIT) {

@@ -1,6 +1,7 @@
 /**
- * The tokenizer that feeds the chevrotain parser: a hand-written, mode-aware scanner producing
- * chevrotain IToken objects of the token types in tokens.ts.
+ * The tokenizer that feeds both parsers: a hand-written, mode-aware scanner producing tokens of
+ * the token types in tokens.ts as parallel arrays (`lex`, read by fast-parser.ts), turned into
+ * chevrotain IToken objects only for the chevrotain parser (`toTokens`, `tokenize`).
  *
  * Why not chevrotain's Lexer: building it (pattern analysis) ran at every start-up, roughly half of
  * importing this package, which every `m` command pays. This scanner needs no set-up, is as fast per
@@ -8,7 +9,7 @@
  * patterns of tokens.ts where a token is not a fixed string. It produces the same token vector as
  * the declarative chevrotain definition (`createReferenceLexer` in tokens.ts), which
  * test/lexer.test.ts checks on real files, the differential corpus and random inputs; like that
- * lexer it stops at the first character no token matches. The parser stays a chevrotain parser.
+ * lexer it stops at the first character no token matches.
  *
  * Semantics (Nix's lexer.l, first matching rule in each mode, keywords yield to longer ids):
  * modes `expr`, `string` ("…"), `indString` (''…''), `path` (rest of a path literal that may

@@ -2,6 +2,8 @@
  * The Nix 2.8 grammar (parser.y) as a chevrotain parser with embedded actions that build the AST
  * directly. Operator expressions are collected flat and resolved by precedence in `operators.ts`.
  * Parse-time checks (duplicate attributes, formals, …) throw MError from the actions.
+ * It parses what the fast path (fast-parser.ts, the same grammar by hand) gives up on, i.e. input
+ * with an error, and is what that fast path is tested against; its errors are the ones reported.
  */
 import {
   EmbeddedActionsParser,
@@ -675,7 +677,7 @@ class NixParser extends EmbeddedActionsParser {
   /** Bindings of a set or let; `before` is the token preceding them (Nix positions some nodes there). */
   public binds: (before: IToken) => ExprAttrs = this.RULE('binds', (before: IToken): ExprAttrs => {
     // The set's own position is the token before the bindings (`{`, `let`), as Nix's @0.
-    const attrs = this.ACTION(() => newAttrs(this.ctx, this.pos(before.startOffset)));
+    const attrs = this.ACTION(() => newAttrs(this.pos(before.startOffset)));
     this.MANY(() => {
       this.OR([
         {
