@@ -3,7 +3,8 @@
 // prints a table and writes bench/results.json. Also measures `node -e 0`, the floor of m's start-up.
 // nixpkgs rows need a nixpkgs checkout that Nix 2.8 evaluates: M_BENCH_NIXPKGS=/path/to/nixpkgs; its lib rows
 // need only `lib/` (see nixpkgsWorkloads in workloads.mjs), -A hello / -A firefox the whole tree.
-// With --only, the rows measured replace theirs in bench/results.json and the others are kept.
+// With --only, the rows measured replace theirs in bench/results.json and the others are kept; a run without
+// M_BENCH_NIXPKGS keeps the nixpkgs rows of the previous results.json (with their own dates).
 // Usage: node bench/run.mjs [--runs N] [--only NAME[,NAME…]]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -119,19 +120,26 @@ for (const w of prepareWorkloads(work, { nixpkgs })) {
 }
 
 const resultsFile = join(root, 'bench/results.json');
-/** The previous results.json, when this run measures only some rows (--only). */
-function previousReport() {
-  if (!only) return undefined;
+/** The previous results.json, if any. */
+function previousResults() {
   try {
     return JSON.parse(readFileSync(resultsFile, 'utf8'));
   } catch {
     return undefined;
   }
 }
-const prev = previousReport();
-/** This run's rows, and with --only the previous rows it did not measure, in their order. */
+const previous = previousResults();
+/** With --only: the previous report, whose rows this run's replace. */
+const prev = only ? previous : undefined;
+/**
+ * This run's rows; with --only also the previous rows it did not measure, in their order. A full
+ * run without M_BENCH_NIXPKGS keeps the previous nixpkgs rows (each carries its date and load).
+ */
 function mergedRows() {
-  if (!prev) return results;
+  if (!prev) {
+    const kept = nixpkgs ? [] : (previous?.workloads ?? []).filter((r) => r.name.startsWith('nixpkgs-'));
+    return [...results, ...kept];
+  }
   const fresh = new Map(results.map((r) => [r.name, r]));
   const rows = prev.workloads.map((r) => fresh.get(r.name) ?? r);
   for (const r of results) if (!prev.workloads.some((p) => p.name === r.name)) rows.push(r);
@@ -153,7 +161,7 @@ const report = {
   nix: nixVersion,
   cpu: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,
   nodeFloor: floor ?? null,
-  nixpkgs: nixpkgs ?? prev?.nixpkgs ?? null,
+  nixpkgs: nixpkgs ?? (allRows.some((r) => r.name.startsWith('nixpkgs-')) ? previous?.nixpkgs ?? null : null),
   ...(prev ? { updates: [...(prev.updates ?? []), { ...thisRun, rows: results.map((r) => r.name) }].slice(-20) } : {}),
   workloads: allRows,
 };
