@@ -727,8 +727,15 @@ function compileCall(e: ExprCall): Code {
     const a1 = args[1];
     return (env) => {
       const f = fun(env);
-      if (typeof f === 'object' && f !== null && (f as PrimOp).k === K_PRIMOP && (f as PrimOp).arity === 2) {
-        return callPrimOp2(f as PrimOp, a0(env), a1(env), pos);
+      if (typeof f === 'object' && f !== null) {
+        const k = (f as PrimOp).k;
+        if (k === K_LAMBDA) {
+          // `f a b` of a curried lambda: what callFunction does, without the argument array
+          const a = a0(env);
+          const b = a1(env);
+          return callFunction1(callLambda(f as NixLambda, a, pos), b, pos);
+        }
+        if (k === K_PRIMOP && (f as PrimOp).arity === 2) return callPrimOp2(f as PrimOp, a0(env), a1(env), pos);
       }
       return callFunction(f, [a0(env), a1(env)], pos);
     };
