@@ -3,8 +3,10 @@
 //   it loads the bundle below only to evaluate (`m instantiate`, main-thread-eval.ts);
 // - dist/m-worker-bundle.cjs: the parser, evaluator, store and builder (src/worker.ts), as one
 //   CommonJS function so the worker can compile it through V8's code cache;
-// - dist/m-worker.cjs: the worker's entry (src/worker-loader.ts), which loads that bundle; the
-//   bundle's content hash is compiled into it to key the code cache. CommonJS, so that a worker
+// - dist/m-eval-bundle.cjs: the same for `m instantiate` only (src/eval-bundle.ts: parser and
+//   evaluator, about half the size), loaded on the main thread (and in the worker for a rerun);
+// - dist/m-worker.cjs: the worker's entry (src/worker-loader.ts), which loads one of them; the
+//   bundles' content hashes are compiled into it and into m.js to key the code caches. CommonJS, so that a worker
 //   does not load Node's ES module loader.
 // Outputs are written to a private directory and renamed into dist/, so a process starting `m`
 // during a rebuild (or two concurrent builds) never sees a half-written bundle.
@@ -118,20 +120,24 @@ const cjs = {
 };
 
 try {
-  // Both loaders (the worker's and the main thread's, bundle-loader.ts) key the code cache by the
-  // bundle's hash, so the bundle is built first.
-  await build({ ...cjs, entryPoints: [src('worker.ts')], outfile: join(tmp, 'm-worker-bundle.cjs') });
-  const hash = JSON.stringify(createHash('sha256').update(readFileSync(join(tmp, 'm-worker-bundle.cjs'))).digest('hex').slice(0, 20));
+  // The loaders (the worker's and the main thread's, bundle-loader.ts) key the code caches by the
+  // bundles' hashes, so the bundles are built first.
+  const bundles = { 'm-worker-bundle': 'worker.ts', 'm-eval-bundle': 'eval-bundle.ts' };
+  await Promise.all(Object.entries(bundles).map(([name, entry]) => build({ ...cjs, entryPoints: [src(entry)], outfile: join(tmp, `${name}.cjs`) })));
+  const hashes = Object.fromEntries(
+    Object.keys(bundles).map((name) => [name, createHash('sha256').update(readFileSync(join(tmp, `${name}.cjs`))).digest('hex').slice(0, 20)]),
+  );
+  const define = { ...cjs.define, M_BUNDLE_HASHES: JSON.stringify(hashes) };
   await Promise.all([
-    build({ ...cjs, entryPoints: [src('worker-loader.ts')], outfile: join(tmp, 'm-worker.cjs'), define: { ...cjs.define, M_WORKER_BUNDLE_HASH: hash } }),
-    build({ ...cjs, entryPoints: [src('main.ts')], outfile: join(tmp, 'm.js'), define: { ...cjs.define, M_WORKER_BUNDLE_HASH: hash } }),
+    build({ ...cjs, entryPoints: [src('worker-loader.ts')], outfile: join(tmp, 'm-worker.cjs'), define }),
+    build({ ...cjs, entryPoints: [src('main.ts')], outfile: join(tmp, 'm.js'), define }),
   ]);
   // dist/m.js is CommonJS (as is bin/m.js, see bin/package.json): a process whose modules are all
   // CommonJS never starts Node's ES module loader (≈ 10 ms of CPU), and built-in modules are
   // plain requires instead of ES module facades (which run every lazy getter of node:fs).
   writeFileSync(join(tmp, 'package.json'), '{ "type": "commonjs" }\n');
   // Maps first, then the worker bundle, its loader, and last the entry that starts the loader.
-  const order = (f) => (f.endsWith('.map') || f === 'package.json' ? 0 : f === 'm-worker-bundle.cjs' ? 1 : f === 'm-worker.cjs' ? 2 : 3);
+  const order = (f) => (f.endsWith('.map') || f === 'package.json' ? 0 : f.endsWith('-bundle.cjs') ? 1 : f === 'm-worker.cjs' ? 2 : 3);
   for (const f of readdirSync(tmp).sort((a, b) => order(a) - order(b))) renameSync(join(tmp, f), join(dist, f));
   // Outputs of earlier layouts.
   for (const f of ['m-worker.js', 'm-worker.js.map']) rmSync(join(dist, f), { force: true });

@@ -1,7 +1,8 @@
 /**
- * Loads the evaluation bundle (dist/m-worker-bundle.cjs, a CommonJS bundle of worker.ts) through
- * V8's code cache, on whichever thread calls it: the evaluation worker (worker-loader.ts) or the
- * main thread, which evaluates small jobs itself (main-thread-eval.ts).
+ * Loads a bundle of the evaluation code through V8's code cache, on whichever thread calls it:
+ * dist/m-eval-bundle.cjs (eval-bundle.ts: `m instantiate`, on the main thread first,
+ * main-thread-eval.ts) or dist/m-worker-bundle.cjs (worker.ts: every job in the worker,
+ * worker-loader.ts), each a CommonJS function.
  *
  * The code cache holds the bytecode of every function the first run compiled, so later runs skip
  * parsing and compiling most of the ~1 MB bundle. It is kept in dist/.v8-cache, else in
@@ -18,11 +19,10 @@ import { Script } from 'node:vm';
 import { mark } from './timing';
 import type { EvalBundle } from './worker';
 
-/** The SHA-256 (hex prefix) of dist/m-worker-bundle.cjs, defined by build.mjs. */
-declare const M_WORKER_BUNDLE_HASH: string;
+/** The SHA-256 (hex prefix) of each bundle, defined by build.mjs. */
+declare const M_BUNDLE_HASHES: Record<BundleName, string>;
 
-const BUNDLE_FILE = 'm-worker-bundle.cjs';
-const CACHE_PREFIX = 'm-worker-';
+export type BundleName = 'm-eval-bundle' | 'm-worker-bundle';
 
 function cacheDirs(dist: string): string[] {
   const xdg = process.env.XDG_CACHE_HOME || nodePath.join(homedir(), '.cache');
@@ -61,13 +61,13 @@ const SHARED_CACHE_MAX_AGE_MS = 30 * 24 * 3600 * 1000;
  * own directory (one bundle lives there), only old ones from the per-user directory (several
  * installations may share it).
  */
-function writeCache(dir: string, ownDir: boolean, name: string, hash: string, data: Buffer): void {
+function writeCache(dir: string, ownDir: boolean, prefix: string, name: string, hash: string, data: Buffer): void {
   try {
     const tmp = nodePath.join(dir, `.${name}.${process.pid}-${Math.random().toString(36).slice(2)}`);
     fs.writeFileSync(tmp, data);
     fs.renameSync(tmp, nodePath.join(dir, name));
     for (const f of fs.readdirSync(dir)) {
-      if (!f.startsWith(CACHE_PREFIX) || f.includes(hash)) continue;
+      if (!f.startsWith(prefix) || f.includes(hash)) continue;
       const p = nodePath.join(dir, f);
       if (ownDir || Date.now() - fs.statSync(p).mtimeMs > SHARED_CACHE_MAX_AGE_MS) fs.rmSync(p, { force: true });
     }
@@ -82,17 +82,20 @@ export interface LoadedBundle {
   saveCache(): void;
 }
 
-let loaded: LoadedBundle | undefined;
+const loaded = new Map<BundleName, LoadedBundle>();
 
-/** The bundle of the directory `dist` (loaded once per thread). */
-export function loadEvalBundle(dist: string): LoadedBundle {
-  if (loaded !== undefined) return loaded;
-  const file = nodePath.join(dist, BUNDLE_FILE);
+/** The bundle `which` of the directory `dist` (loaded once per thread). */
+export function loadEvalBundle(dist: string, which: BundleName): LoadedBundle {
+  const done = loaded.get(which);
+  if (done !== undefined) return done;
+  const file = nodePath.join(dist, `${which}.cjs`);
   // The bundle is ASCII (build.mjs: charset 'ascii'), so latin1 decodes it exactly, and faster.
   const source = fs.readFileSync(file, 'latin1');
   const useCache = process.env.M_CODE_CACHE !== '0';
-  const hash = M_WORKER_BUNDLE_HASH;
-  const name = `${CACHE_PREFIX}${hash}-${process.version}-${process.arch}.bin`;
+  const hash = M_BUNDLE_HASHES[which];
+  // Caches of the worker bundle are named m-worker-…, of the eval bundle m-eval-….
+  const prefix = `${which.replace(/-bundle$/, '')}-`;
+  const name = `${prefix}${hash}-${process.version}-${process.arch}.bin`;
   const dirs = cacheDirs(dist);
   const cachedData = useCache ? readCache(dirs, name) : undefined;
   mark(cachedData ? `read code cache (${cachedData.length} bytes)` : 'no code cache');
@@ -111,9 +114,10 @@ export function loadEvalBundle(dist: string): LoadedBundle {
     saved = true;
     const dir = writableDir(dirs);
     if (dir === undefined) return;
-    writeCache(dir, dir === dirs[0], name, hash, script.createCachedData());
+    writeCache(dir, dir === dirs[0], prefix, name, hash, script.createCachedData());
     mark('code cache written');
   };
-  loaded = { bundle: module.exports, saveCache };
-  return loaded;
+  const l = { bundle: module.exports, saveCache };
+  loaded.set(which, l);
+  return l;
 }

@@ -22,8 +22,8 @@ import type { InstantiateJob } from './run-instantiate';
  */
 export async function instantiateOnMainThread(job: InstantiateJob, ctx: CommandContext): Promise<{ code: number } | { printed: OutputCounts }> {
   const printed: OutputCounts = { stdout: 0, stderr: 0 };
-  const { bundle, saveCache } = loadEvalBundle(nodePath.dirname(fileURLToPath(import.meta.url)));
-  const code = await bundle.attemptInstantiate(job, countingOutput(ctx.out, printed));
+  const { bundle, saveCache } = loadEvalBundle(nodePath.dirname(fileURLToPath(import.meta.url)), 'm-eval-bundle');
+  const code = await bundle.attemptInstantiate!(job, countingOutput(ctx.out, printed));
   saveCache();
   return code === undefined ? { printed } : { code };
 }

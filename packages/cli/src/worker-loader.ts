@@ -1,7 +1,7 @@
 /**
- * Entry of the evaluation worker (dist/m-worker.cjs): loads the evaluation bundle through V8's
- * code cache (bundle-loader.ts), runs the job in `workerData` and posts its exit code to the main
- * thread.
+ * Entry of the evaluation worker (dist/m-worker.cjs): loads a bundle through V8's code cache
+ * (bundle-loader.ts: the eval bundle for `m instantiate`, else the full one), runs the job in
+ * `workerData` and posts its exit code to the main thread.
  */
 import * as nodePath from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,8 +11,10 @@ import { mark } from './timing';
 import type { WorkerJob } from './worker';
 
 mark('worker start');
-const { bundle, saveCache } = loadEvalBundle(nodePath.dirname(fileURLToPath(import.meta.url)));
-void bundle.runWorkerJob(workerData as WorkerJob).then((code) => {
+const job = workerData as WorkerJob;
+const instantiate = (job as { kind?: string }).kind === undefined;
+const { bundle, saveCache } = loadEvalBundle(nodePath.dirname(fileURLToPath(import.meta.url)), instantiate ? 'm-eval-bundle' : 'm-worker-bundle');
+void bundle.runWorkerJob(job).then((code) => {
   saveCache();
   parentPort?.postMessage(code);
 });

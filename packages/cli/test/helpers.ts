@@ -20,7 +20,7 @@ function newest(path: string): number {
 }
 
 function bundleIsStale(): boolean {
-  const outputs = ['m.js', 'm-worker.cjs', 'm-worker-bundle.cjs'].map((f) => join(root, 'packages/cli/dist', f));
+  const outputs = ['m.js', 'm-worker.cjs', 'm-worker-bundle.cjs', 'm-eval-bundle.cjs'].map((f) => join(root, 'packages/cli/dist', f));
   if (!outputs.every((f) => existsSync(f))) return true;
   const built = Math.min(...outputs.map((f) => statSync(f).mtimeMs));
   const pkgs = join(root, 'packages');
