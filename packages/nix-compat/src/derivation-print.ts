@@ -332,10 +332,22 @@ export function streamDerivationWithReplacements(
 
 /**
  * The bytes of a masked print after inputDrvs, to print the same derivation again once its
- * output paths are known without escaping its strings a second time: immutable chunks, and in
- * place of each blanked output env value that output's name.
+ * output paths are known without escaping its strings a second time. Bytes the printer produced
+ * are copied into one buffer (`bytes`, parts as [start, end) offsets); chunks that are immutable
+ * anyway (large strings already cached) are referenced; each blanked output env value is
+ * recorded as that output's name. Valid until it is replayed: the buffer is then reused.
  */
-export type PrintedTail = (Uint8Array | string)[];
+export interface PrintedTail {
+  bytes: Uint8Array;
+  parts: (number | Uint8Array | string)[];
+}
+
+/**
+ * The tail buffer of the last replayed tail, for the next masked print: a fresh buffer per
+ * derivation would be promoted to the old generation before its replay and then wait for a full
+ * garbage collection, and a package set has thousands. Taken while a tail is alive.
+ */
+let spareTailBytes: Uint8Array | undefined;
 
 /**
  * Streams the ATerm of `drv` masked (output paths and the env values of outputs blank) with
@@ -353,20 +365,31 @@ export function streamMaskedDerivation(
   writeHead(w, drv, true);
   writeInputDrvs(w, replacements);
   w.flush();
-  let tail: PrintedTail | undefined = [];
-  let kept = 0;
+  let bytes: Uint8Array | undefined = spareTailBytes ?? new Uint8Array(CHUNK);
+  spareTailBytes = undefined;
+  let used = 0;
+  const parts: PrintedTail['parts'] = [];
   let keeping = true;
   w.sink = (chunk, stable) => {
     sink(chunk, stable);
-    if (tail === undefined || !keeping) return;
-    if (stable !== true) {
-      kept += chunk.length;
-      if (kept > maxKeep) {
-        tail = undefined;
-        return;
-      }
+    if (bytes === undefined || !keeping) return;
+    if (stable === true) {
+      parts.push(chunk);
+      return;
     }
-    tail.push(stable === true ? chunk : chunk.slice());
+    if (used + chunk.length > maxKeep) {
+      spareTailBytes = bytes;
+      bytes = undefined;
+      return;
+    }
+    if (used + chunk.length > bytes.length) {
+      const grown = new Uint8Array(Math.min(Math.max(bytes.length * 2, used + chunk.length), maxKeep));
+      grown.set(bytes.subarray(0, used));
+      bytes = grown;
+    }
+    bytes.set(chunk, used);
+    parts.push(used, used + chunk.length);
+    used += chunk.length;
   };
   writeTail(w, drv, true, (outputName) => {
     // The blank value `""` goes to the hash only; the tail records the output's name instead.
@@ -375,17 +398,17 @@ export function streamMaskedDerivation(
     w.string('', true);
     w.flush();
     keeping = true;
-    tail?.push(outputName);
+    parts.push(outputName);
   });
   w.release();
-  return tail;
+  return bytes === undefined ? undefined : { bytes, parts };
 }
 
 /**
  * What `streamDerivationWithReplacements` streams (or `streamDerivation`, without `replaced`),
  * with the bytes after inputDrvs taken from `tail` (from `streamMaskedDerivation` of the same
  * derivation before its output paths were filled in) and each output's env value from `drv.env`.
- * Tail chunks are handed on as stable.
+ * The tail's buffer is reused afterwards: its bytes are handed on as not stable.
  */
 export function streamDerivationFromTail(
   drv: Derivation,
@@ -413,14 +436,18 @@ export function streamDerivationFromTail(
     w.flush();
     w.sink = both;
   }
-  for (const part of tail) {
+  const { bytes, parts } = tail;
+  for (let k = 0; k < parts.length; k++) {
+    const part = parts[k]!;
     if (typeof part === 'string') w.string(drv.env.get(part)!, true);
     else {
       w.flush();
-      both(part, true);
+      if (typeof part === 'number') both(bytes.subarray(part, parts[++k] as number), false);
+      else both(part, true);
     }
   }
   w.release();
+  spareTailBytes = bytes;
 }
 
 /** A sink that keeps the chunks (copies of those that are not stable), and the chunks it kept. */
