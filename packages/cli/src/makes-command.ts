@@ -38,6 +38,7 @@ import { renderError } from './render-error';
 import { runInStoreNamespace } from './run-in-namespace';
 import type { MakesJob, MakesResult, MakesWorkerMessage } from './run-makes';
 import { isatty } from './lazy-builtins';
+import { mark } from './timing';
 import { M_VERSION } from './version';
 import { spawnWorker } from './worker-spawn';
 
@@ -254,12 +255,14 @@ async function runResolved(o: MakesOptions, r: Resolved, ctx: CommandContext): P
   if (o.output === ALL_OUTPUTS) return buildAll(o, r, ctx);
   const useCache = !o.noCache;
   const cache = useCache ? readProjectCache(r.storeRoot, r.projectDir, M_VERSION) : undefined;
+  mark('eval cache read');
 
   // The makes directories: the default, or makes.nix's (from the cache when still valid).
   // As makes sees the project: in a git work tree, only what git tracks (git-tracked.ts).
   const reader = projectDirReader(r.projectDir, ctx.env, !isExport(o));
   // makes.nix's deps and the output's are mostly the same files: each is read once.
   const holds = createDepChecker(ctx.env);
+  mark('git index read');
   let makesDirs: readonly string[] | undefined = DEFAULT_MAKES_DIRS;
   let moduleOutputs: Record<string, string> | undefined;
   if (reader.fileType(nodePath.join(r.projectDir, 'makes.nix')) !== undefined) {
@@ -280,7 +283,9 @@ async function runResolved(o: MakesOptions, r: Resolved, ctx: CommandContext): P
       return 1;
     }
     const hit = o.stream ? undefined : cache?.outputs[o.output];
+    mark('outputs listed');
     if (hit && depsHold(hit.deps, ctx.env, holds)) {
+      mark('eval cache hit');
       // Rooted before the existence check: a gc that starts later keeps it (see temp-roots.ts).
       const roots = openRoots(r);
       try {

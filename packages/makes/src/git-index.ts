@@ -52,35 +52,49 @@ function pathSpans(buf: Buffer): Uint32Array | undefined {
   return spans;
 }
 
-/**
- * The paths (relative to the work tree's top, '/'-separated) git's index file `p` holds, or
- * undefined when it cannot be read this way (missing, index version 4, split or sparse index,
- * damaged): then ask git.
- */
-export function gitIndexPaths(p: string): string[] | undefined {
+/** The last index read, with its spans: the CLI reads the same index for its listing and its eval cache. */
+let last: { path: string; buf: Buffer; spans: Uint32Array | undefined } | undefined;
+
+/** The bytes of the index file `p` and where its paths are (see pathSpans); undefined if unreadable. */
+function readIndex(p: string): { buf: Buffer; spans: Uint32Array | undefined } | undefined {
   let buf: Buffer;
   try {
     buf = fs.readFileSync(p);
   } catch {
     return undefined;
   }
-  const spans = pathSpans(buf);
-  if (spans === undefined) return undefined;
+  if (last === undefined || last.path !== p || !last.buf.equals(buf)) last = { path: p, buf, spans: pathSpans(buf) };
+  return last;
+}
+
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/**
+ * The paths (relative to the work tree's top, '/'-separated) git's index file `p` holds, or
+ * undefined when it cannot be read this way (missing, index version 4, split or sparse index,
+ * damaged): then ask git.
+ */
+export function gitIndexPaths(p: string): string[] | undefined {
+  const index = readIndex(p);
+  if (index?.spans === undefined) return undefined;
+  const { buf, spans } = index;
+  // One latin1 string of the whole file, sliced per path (an ASCII path reads the same in latin1
+  // and UTF-8); other paths are decoded as UTF-8.
+  const text = buf.toString('latin1');
   const paths = new Array<string>(spans.length / 2);
-  for (let i = 0; i < paths.length; i++) paths[i] = buf.toString('utf8', spans[2 * i], spans[2 * i + 1]);
+  for (let i = 0; i < paths.length; i++) {
+    const path = text.slice(spans[2 * i], spans[2 * i + 1]);
+    paths[i] = NON_ASCII.test(path) ? buf.toString('utf8', spans[2 * i], spans[2 * i + 1]) : path;
+  }
   return paths;
 }
 
 /** The fingerprint of the index file `p`, or null when it cannot be read. */
 export function gitIndexFingerprint(p: string): string | null {
-  let buf: Buffer;
-  try {
-    buf = fs.readFileSync(p);
-  } catch {
-    return null;
-  }
+  const index = readIndex(p);
+  if (index === undefined) return null;
+  const { buf, spans } = index;
   const h = createHash('sha256');
-  const spans = pathSpans(buf);
   if (spans === undefined) h.update('file\0').update(buf);
   else {
     // Each path and a NUL, hashed as one run of bytes (one hash update per path costs more).

@@ -29,7 +29,12 @@ export function trackedSet(indexFile: string, files: Iterable<string>): TrackedF
   for (const rel of files) {
     if (rel === '') continue;
     entries.add(rel);
-    for (let d = nodePath.posix.dirname(rel); d !== '.' && !dirs.has(d); d = nodePath.posix.dirname(d)) dirs.add(d);
+    // Every directory above it ('a/b/c' → 'a/b', 'a'); git's paths have no empty components.
+    for (let i = rel.lastIndexOf('/'); i > 0; i = rel.lastIndexOf('/', i - 1)) {
+      const d = rel.slice(0, i);
+      if (dirs.has(d)) break;
+      dirs.add(d);
+    }
   }
   return { indexFile, has: (rel) => entries.has(rel) || dirs.has(rel) };
 }
