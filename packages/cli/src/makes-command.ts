@@ -268,6 +268,7 @@ async function runResolved(o: MakesOptions, r: Resolved, ctx: CommandContext): P
   if (reader.fileType(nodePath.join(r.projectDir, 'makes.nix')) !== undefined) {
     makesDirs = cache?.config && depsHold(cache.config.deps, ctx.env, holds) ? cache.config.makesDirs : undefined;
     moduleOutputs = cache?.config?.moduleOutputs;
+    mark('makes.nix deps checked');
   }
 
   if (makesDirs !== undefined) {
