@@ -928,9 +928,19 @@ function compileBinary(e: ExprBinary): Code {
   const pos = e.pos;
   switch (e.op) {
     case '==':
-      return (env) => eqOperands(c1(env), c2(env));
+      return (env) => {
+        const a = c1(env);
+        const b = c2(env);
+        if (typeof a === typeof b && (typeof a === 'bigint' || typeof a === 'string')) return a === b;
+        return eqOperands(a, b);
+      };
     case '!=':
-      return (env) => !eqOperands(c1(env), c2(env));
+      return (env) => {
+        const a = c1(env);
+        const b = c2(env);
+        if (typeof a === typeof b && (typeof a === 'bigint' || typeof a === 'string')) return a !== b;
+        return !eqOperands(a, b);
+      };
     case '&&':
       return (env) => toBool(c1(env), pos) && toBool(c2(env), pos);
     case '||':
