@@ -94,7 +94,7 @@ export function createStoreEvalIO(store: Store, opts: StoreEvalIOOptions = {}): 
       // A .drv already valid at the path the evaluator computed is neither printed nor hashed again.
       // The root goes first: gc may not delete it between the validity check and its use.
       if (printed !== undefined && (store.addTempRoot(printed.path), store.isValid(printed.path))) drvPath = printed.path;
-      else drvPath = store.writeDerivation(drv, d.name);
+      else drvPath = store.writeDerivation(drv, d.name, printed?.aterm);
       opts.derivations?.set(drvPath, drv);
       return drvPath;
     },

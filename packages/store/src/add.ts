@@ -9,6 +9,7 @@ import {
   hashBytes,
   makeFixedOutputPath,
   makeTextPath,
+  concatBytes,
   printDerivationBytes,
   printHash,
   sortedUtf8,
@@ -243,12 +244,13 @@ export function addText(
  * Writes `drv` as `<name>.drv` (name defaults to env.name), references = inputSrcs ∪ inputDrvs,
  * and records its output paths in the derivation-outputs table.
  */
-export function writeDerivation(ctx: Ctx, drv: Derivation, name?: string): string {
+export function writeDerivation(ctx: Ctx, drv: Derivation, name?: string, aterm?: readonly Uint8Array[]): string {
   const drvName = name ?? drv.env.get('name');
   if (drvName === undefined) throw new MError('STORE_ERROR', 'derivation has no name');
   const outputs: [string, string][] = [];
   for (const [out, o] of drv.outputs) if (o.path !== '') outputs.push([out, o.path]);
-  return addText(ctx, `${drvName}.drv`, printDerivationBytes(drv), derivationReferences(drv), outputs);
+  const bytes = aterm === undefined ? printDerivationBytes(drv) : aterm.length === 1 ? aterm[0]! : concatBytes(aterm);
+  return addText(ctx, `${drvName}.drv`, bytes, derivationReferences(drv), outputs);
 }
 
 /**

@@ -74,8 +74,11 @@ export interface Store {
   computeAddPath(opts: AddPathOptions): string;
   /** builtins.toFile and .drv files: returns the store path. References must be valid. */
   addText(name: string, text: string | Uint8Array, references?: Iterable<string>): string;
-  /** Writes `<name>.drv` (name defaults to env.name) and records its outputs. */
-  writeDerivation(drv: Derivation, name?: string): string;
+  /**
+   * Writes `<name>.drv` (name defaults to env.name) and records its outputs. `aterm`: the .drv's
+   * bytes when the caller already printed them (the evaluator does), else they are printed here.
+   */
+  writeDerivation(drv: Derivation, name?: string, aterm?: readonly Uint8Array[]): string;
   /** For the builder: registers outputs (content at `from` or already in place) in one transaction. */
   registerOutputs(regs: PathRegistration[]): void;
   /** Holds the per-path locks of `paths` (sorted order) until the returned function is called. */
@@ -189,7 +192,7 @@ export function openStore(opts: OpenStoreOptions): Store {
     addPath: (o) => addPath(ctx, o),
     computeAddPath: (o) => computeAddPath(ctx, o).path,
     addText: (name, text, refs) => addText(ctx, name, text, refs),
-    writeDerivation: (drv, name) => writeDerivation(ctx, drv, name),
+    writeDerivation: (drv, name, aterm) => writeDerivation(ctx, drv, name, aterm),
     registerOutputs: (regs) => registerOutputs(ctx, regs),
     lockPaths: (paths) => lockPaths(ctx, paths),
     isValid: (p) => isValid(ctx, p),
