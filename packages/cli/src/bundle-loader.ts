@@ -7,7 +7,7 @@
  * The code cache holds the bytecode of every function the first run compiled, so later runs skip
  * parsing and compiling most of the ~1 MB bundle. It is kept in dist/.v8-cache, else in
  * $XDG_CACHE_HOME/m/v8-cache (~/.cache/m/v8-cache), under a name keyed by the bundle's content
- * hash (fixed at build time), the Node version and the architecture; V8 itself rejects a cache
+ * hash (fixed at build time), the thread, the Node version and the architecture; V8 itself rejects a cache
  * made by another V8 or with other flags, and the cache is then rewritten. Any I/O failure means
  * running without a cache. M_CODE_CACHE=0 disables it.
  */
@@ -84,8 +84,12 @@ export interface LoadedBundle {
 
 const loaded = new Map<BundleName, LoadedBundle>();
 
-/** The bundle `which` of the directory `dist` (loaded once per thread). */
-export function loadEvalBundle(dist: string, which: BundleName): LoadedBundle {
+/**
+ * The bundle `which` of the directory `dist` (loaded once per thread). `thread` names the cache:
+ * V8 accepts a cache only under the flags it was made with, and the main thread sets one before
+ * evaluating (main-thread-eval.ts), so each thread keeps its own.
+ */
+export function loadEvalBundle(dist: string, which: BundleName, thread: 'main' | 'worker'): LoadedBundle {
   const done = loaded.get(which);
   if (done !== undefined) return done;
   const file = nodePath.join(dist, `${which}.cjs`);
@@ -95,7 +99,7 @@ export function loadEvalBundle(dist: string, which: BundleName): LoadedBundle {
   const hash = M_BUNDLE_HASHES[which];
   // Caches of the worker bundle are named m-worker-…, of the eval bundle m-eval-….
   const prefix = `${which.replace(/-bundle$/, '')}-`;
-  const name = `${prefix}${hash}-${process.version}-${process.arch}.bin`;
+  const name = `${prefix}${hash}-${thread}-${process.version}-${process.arch}.bin`;
   const dirs = cacheDirs(dist);
   const cachedData = useCache ? readCache(dirs, name) : undefined;
   mark(cachedData ? `read code cache (${cachedData.length} bytes)` : 'no code cache');

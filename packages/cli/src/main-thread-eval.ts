@@ -11,6 +11,7 @@
  */
 import * as nodePath from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
 import { loadEvalBundle } from './bundle-loader';
 import type { CommandContext } from './command';
 import { countingOutput, type OutputCounts } from './output';
@@ -22,7 +23,11 @@ import type { InstantiateJob } from './run-instantiate';
  */
 export async function instantiateOnMainThread(job: InstantiateJob, ctx: CommandContext): Promise<{ code: number } | { printed: OutputCounts }> {
   const printed: OutputCounts = { stdout: 0, stderr: 0 };
-  const { bundle, saveCache } = loadEvalBundle(nodePath.dirname(fileURLToPath(import.meta.url)), 'm-eval-bundle');
+  // The worker's young generation is capped at 2 MB (worker-spawn.ts: less peak memory at the same
+  // CPU); the main thread's size limits are fixed at start-up, but keeping its young generation at
+  // its initial size (two 1 MB semi-spaces) has the same effect.
+  setFlagsFromString('--semi-space-growth-factor=1');
+  const { bundle, saveCache } = loadEvalBundle(nodePath.dirname(fileURLToPath(import.meta.url)), 'm-eval-bundle', 'main');
   const code = await bundle.attemptInstantiate!(job, countingOutput(ctx.out, printed));
   saveCache();
   return code === undefined ? { printed } : { code };

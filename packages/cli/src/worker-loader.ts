@@ -13,7 +13,7 @@ import type { WorkerJob } from './worker';
 mark('worker start');
 const job = workerData as WorkerJob;
 const instantiate = (job as { kind?: string }).kind === undefined;
-const { bundle, saveCache } = loadEvalBundle(nodePath.dirname(fileURLToPath(import.meta.url)), instantiate ? 'm-eval-bundle' : 'm-worker-bundle');
+const { bundle, saveCache } = loadEvalBundle(nodePath.dirname(fileURLToPath(import.meta.url)), instantiate ? 'm-eval-bundle' : 'm-worker-bundle', 'worker');
 void bundle.runWorkerJob(job).then((code) => {
   saveCache();
   parentPort?.postMessage(code);
