@@ -319,7 +319,10 @@ function compile(e: Expr): Code {
     case 'let':
       return compileLet(e);
     case 'with': {
-      const attrs = compileLazy(e.attrs);
+      // A variable as the scope stays behind a thunk of the variable's code, so forcing the scope
+      // reports the variable's position (`with x; …` where x is being evaluated), as Nix does.
+      const attrsExpr = e.attrs;
+      const attrs: LazyCode = attrsExpr.kind === 'var' ? (env) => mkThunk(attrsExpr, env) : compileLazy(attrsExpr);
       const body = compile(e.body);
       const prevWith = e.prevWith;
       return (env) => body({ up: env, vals: [attrs(env)], prevWith });
