@@ -3,14 +3,12 @@ import { isMError } from '@m/core';
 import type { Pos } from '@m/lang';
 import {
   attrPos,
-  callFunction,
   force,
   forceAttrs,
   forceFunction,
   forceList,
   forceStringNoCtx,
   mkAttrs,
-  mkLazy,
   mkPosValue,
   typeError,
   type BuiltinDef,
@@ -18,6 +16,7 @@ import {
   type NixAttrs,
 } from './api';
 import { K_LAMBDA, K_PRIMOP, K_PRIMOP_APP } from '../value';
+import { mkApply2 } from './apply-thunk';
 
 export const attrMoreBuiltins: BuiltinDef[] = [
   {
@@ -41,7 +40,7 @@ export const attrMoreBuiltins: BuiltinDef[] = [
       const a = forceAttrs(args[1], pos);
       const f = args[0];
       const map = new Map<string, Lazy>();
-      for (const [name, v] of a.map) map.set(name, mkLazy(() => callFunction(f, [name, v], pos)));
+      for (const [name, v] of a.map) map.set(name, mkApply2(f, name, v, pos));
       return mkAttrs(map);
     },
   },
@@ -83,7 +82,7 @@ export const attrMoreBuiltins: BuiltinDef[] = [
         }
       }
       const map = new Map<string, Lazy>();
-      for (const [name, vs] of lists) map.set(name, mkLazy(() => callFunction(f, [name, vs], pos)));
+      for (const [name, vs] of lists) map.set(name, mkApply2(f, name, vs, pos));
       return mkAttrs(map);
     },
   },
