@@ -731,7 +731,7 @@ function compileCall(e: ExprCall): Code {
     return (env) => {
       const f = fun(env);
       if (typeof f === 'object' && f !== null) {
-        const k = (f as PrimOp).k;
+        const k = (f as { k: number }).k;
         if (k === K_LAMBDA) {
           // `f a b` of a curried lambda: what callFunction does, without the argument array
           const a = a0(env);
