@@ -5,15 +5,11 @@
  * its fallback both run.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { isMError } from '@m/core';
-import { createEvaluator, createFsEvalIO } from '../src/index';
+import { mEvaluation, nixEvaluation } from './nix-oracle';
 
-const execFileP = promisify(execFile);
 
 /** A set of `n` attributes `<prefix>0 = 0; …`. */
 const big = (prefix: string, n: number): string =>
@@ -64,37 +60,9 @@ const bad = [
   'let s = { inherit s; } // { x = 1; }; in s.s.y',
 ];
 
-function mkEvaluator() {
-  const physicalStore = mkdtempSync(join(tmpdir(), 'm-eval-compiled-'));
-  return createEvaluator({ io: createFsEvalIO({ storeDir: '/nix/store', physicalStore }), nixPath: [], storeDir: '/nix/store' });
-}
-
-const ev = mkEvaluator();
-
-function ours(src: string): string {
-  try {
-    return ev.printValue(ev.evalString(src, tmpdir(), '«string»'), { strict: true }) + '\n';
-  } catch (e) {
-    if (!isMError(e)) throw e;
-    const at = e.pos && e.pos.line > 0 ? `\n       at «string»:${e.pos.line}:${e.pos.column}:` : '';
-    return `error: ${e.message}${at}`;
-  }
-}
-
-/** Nix's output reduced to the comparable part: stdout, or the error message and its position line. */
-async function nix(src: string): Promise<string> {
-  try {
-    const { stdout } = await execFileP('nix-instantiate', ['--eval', '--strict', '-E', src], { cwd: tmpdir() });
-    return stdout;
-  } catch (e) {
-    const stderr = (e as { stderr: string }).stderr;
-    const lines = stderr.split('\n');
-    const msgEnd = lines.findIndex((l, i) => i > 0 && l === '');
-    const message = (msgEnd > 0 ? lines.slice(0, msgEnd) : lines.slice(0, 1)).join('\n');
-    const at = lines.find((l) => l.startsWith('       at «string»'));
-    return at ? `${message}\n${at}` : message;
-  }
-}
+const execFileP = promisify(execFile);
+const ours = mEvaluation('m-eval-compiled-');
+const nix = nixEvaluation;
 
 /** `throw`'s position is added by m (Nix 2.8 prints none), so only the message is compared there. */
 const messageOnly = (src: string, out: string): string => (/\bthrow\b/.test(src) ? out.split('\n')[0] : out);

@@ -3,15 +3,10 @@
  * and through m's evaluator; stdout must be identical, and for errors the message and position.
  */
 import { execFile } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { isMError } from '@m/core';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createEvaluator, createFsEvalIO } from '../src/index';
-
-const execFileP = promisify(execFile);
+import { mEvaluation, nixEvaluation } from './nix-oracle';
 
 const ok: string[] = [
   'let fib = n: if n < 2 then n else fib (n - 1) + fib (n - 2); in fib 15',
@@ -114,37 +109,9 @@ const POSITION_ADDED_BY_M = (src: string): boolean => /\b(throw|abort)\b/.test(s
 
 const messageOnly = (src: string, out: string): string => (POSITION_ADDED_BY_M(src) ? out.split('\n')[0] : out);
 
-function mkEvaluator() {
-  const physicalStore = mkdtempSync(join(tmpdir(), 'm-eval-diff-'));
-  return createEvaluator({ io: createFsEvalIO({ storeDir: '/nix/store', physicalStore }), nixPath: [], storeDir: '/nix/store' });
-}
-
-const ev = mkEvaluator();
-
-function ours(src: string): string {
-  try {
-    return ev.printValue(ev.evalString(src, tmpdir(), '«string»'), { strict: true }) + '\n';
-  } catch (e) {
-    if (!isMError(e)) throw e;
-    const at = e.pos && e.pos.line > 0 ? `\n       at «string»:${e.pos.line}:${e.pos.column}:` : '';
-    return `error: ${e.message}${at}`;
-  }
-}
-
-/** Nix's output reduced to the comparable part: stdout, or the error message and its position line. */
-async function nix(src: string): Promise<string> {
-  try {
-    const { stdout } = await execFileP('nix-instantiate', ['--eval', '--strict', '-E', src], { cwd: tmpdir() });
-    return stdout;
-  } catch (e) {
-    const stderr = (e as { stderr: string }).stderr;
-    const lines = stderr.split('\n');
-    const msgEnd = lines.findIndex((l, i) => i > 0 && l === '');
-    const message = (msgEnd > 0 ? lines.slice(0, msgEnd) : lines.slice(0, 1)).join('\n');
-    const at = lines.find((l) => l.startsWith('       at «string»'));
-    return at ? `${message}\n${at}` : message;
-  }
-}
+const execFileP = promisify(execFile);
+const ours = mEvaluation('m-eval-diff-');
+const nix = nixEvaluation;
 
 describe('differential vs nix-instantiate --eval --strict', () => {
   it('values print identically', async () => {
