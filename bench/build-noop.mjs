@@ -8,9 +8,10 @@
 // Target (issue 12): m ≤ 0.5× Nix's time. Usage: node bench/build-noop.mjs [--runs N] [--only NAME[,NAME…]]
 // (writes bench/build-noop-results.json)
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createRunner, median, round } from './measure.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const mBin = join(root, 'packages/cli/bin/m.js');
@@ -40,21 +41,7 @@ const genExpr = (n, what) =>
 writeFileSync(join(work, 'noop.nix'), genExpr(200, 'noop'));
 writeFileSync(join(work, 'fresh.nix'), genExpr(1000, 'fresh'));
 
-function runOnce(cmd, argv) {
-  const memFile = join(work, 'maxrss');
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(TIME, ['-f', '%M %U %S', '-o', memFile, cmd, ...argv], { cwd: work, env, encoding: 'utf8', maxBuffer: 1 << 28, timeout: 900_000 });
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (r.error || r.status !== 0) throw new Error(`${cmd} ${argv.join(' ').slice(0, 120)} failed: ${r.error?.message ?? r.stderr}`);
-  const [kb, user, sys] = readFileSync(memFile, 'utf8').trim().split('\n').at(-1).split(' ').map(Number);
-  return { ms, kb, cpuS: user + sys, stdout: r.stdout };
-}
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const round = (x, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+const runOnce = createRunner({ work, env, timeoutMs: 900_000 });
 
 const workloads = [
   {

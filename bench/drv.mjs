@@ -3,9 +3,10 @@
 // the child's rusage), with the printed drvPaths compared. Targets: m ≤ 1.0× Nix's time, ≤ 1.5× its memory.
 // Usage: node bench/drv.mjs [--runs N] [--only NAME[,NAME…]]   (writes bench/drv-results.json)
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createRunner, median, round } from './measure.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const mBin = join(root, 'packages/cli/bin/m.js');
@@ -112,21 +113,7 @@ builtins.concatStringsSep "\\n" (builtins.genList (i: (derivation { name = "p\${
   ];
 }
 
-function runOnce(cmd, argv) {
-  const memFile = join(work, 'maxrss');
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(TIME, ['-f', '%M %U %S', '-o', memFile, cmd, ...argv], { cwd: work, env, encoding: 'utf8', maxBuffer: 1 << 28, timeout: 600_000 });
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (r.error || r.status !== 0) throw new Error(`${cmd} ${argv.join(' ').slice(0, 80)} failed: ${r.error?.message ?? r.stderr}`);
-  const [kb, user, sys] = readFileSync(memFile, 'utf8').trim().split('\n').at(-1).split(' ').map(Number);
-  return { ms, kb, cpuS: user + sys, stdout: r.stdout };
-}
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const round = (x, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+const runOnce = createRunner({ work, env, timeoutMs: 600_000 });
 
 const loadBefore = loadavg()[0];
 const results = [];
